@@ -1,0 +1,3 @@
+module offshoot-bench
+
+go 1.19

@@ -1,0 +1,57 @@
+//! Go-style concurrency for Rust: start coroutines with [`go`], let them talk over channels,
+//! write plain blocking code.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! fn say(word: &'static str) {
+//!     for _ in 0..3 {
+//!         offshoot::time::sleep(Duration::from_millis(10));
+//!         println!("{word}");
+//!     }
+//! }
+//!
+//! offshoot::run(|| {
+//!     let world = offshoot::go!(say("world"));
+//!     say("hello");
+//!     world.join().unwrap();
+//! });
+//! ```
+//!
+//! # The model
+//!
+//! A coroutine is a function running on its own small stack (256 KiB of address space by
+//! default, of which only touched pages cost memory). Coroutines are multiplexed over a few
+//! worker threads (one per core) by an M:N scheduler in the manner of Go's: each worker runs a
+//! processor with its own run queue, idle workers steal, and a coroutine that waits (for a timer,
+//! a lock, another coroutine) parks, letting its worker run others. See `docs/design.md`.
+//!
+//! Every blocking operation also works on a plain thread, where it blocks the thread; so
+//! coroutines and threads can be mixed freely.
+//!
+//! # Thread-locals are not coroutine-locals
+//!
+//! A coroutine may be resumed on a different worker thread each time it parks or yields. A
+//! `thread_local!` read inside a coroutine describes whichever worker it is on at that moment.
+//! Never keep a reference into a thread-local, nor a guard of a lock tied to its OS thread (such
+//! as `std::sync::MutexGuard` or `parking_lot::MutexGuard`), across anything that can park: a
+//! sleep, a join, a lock of [`sync::Mutex`], a channel operation, [`yield_now`]. Use
+//! [`sync::Mutex`] for locks held across such points.
+//!
+//! # Configuration
+//!
+//! The runtime starts by itself on first use; [`Config`] (or the `OFFSHOOT_WORKERS`,
+//! `OFFSHOOT_STACK_SIZE` and `OFFSHOOT_MAX_COROUTINES` environment variables) sets it up before
+//! that.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+mod loom;
+mod runtime;
+pub mod sync;
+pub mod time;
+
+pub use runtime::config::{AlreadyStarted, Config, DEFAULT_STACK_SIZE};
+pub use runtime::join::JoinHandle;
+pub use runtime::park::yield_now;
+pub use runtime::spawn::{go, num_coroutines, run, Builder};

@@ -1,0 +1,182 @@
+//! Configuration of the runtime, fixed before its first use.
+//!
+//! The runtime starts by itself on the first `go`, `run`, `sleep` or other call that needs it.
+//! Until then its settings may be given by [`Config::init`] or by environment variables; the API
+//! wins over the environment, the environment over the defaults (as Go's `runtime.GOMAXPROCS`
+//! overrides `GOMAXPROCS`):
+//!
+//! | setting | API | variable | default |
+//! |---|---|---|---|
+//! | worker threads | [`Config::workers`] | `OFFSHOOT_WORKERS` | available parallelism |
+//! | default stack size | [`Config::stack_size`] | `OFFSHOOT_STACK_SIZE` (bytes, or `256k`, `1m`) | 256 KiB |
+//! | live-coroutine limit | [`Config::max_coroutines`] | `OFFSHOOT_MAX_COROUTINES` | none |
+
+use std::fmt;
+
+use crate::loom::sync::Mutex;
+
+/// The default size of a coroutine's stack: 256 KiB of address space, of which only the pages a
+/// coroutine touches become resident (a parked coroutine typically touches one or two).
+pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
+
+/// Settings given by [`Config::init`] and not yet taken by the runtime.
+static PENDING: Mutex<Option<Config>> = Mutex::new(None);
+/// Set once the runtime has read its settings; `init` fails after that.
+static STARTED: Mutex<bool> = Mutex::new(false);
+
+/// Settings of the runtime, to be given before its first use.
+///
+/// ```
+/// offshoot::Config::new().workers(2).stack_size(128 * 1024).init().unwrap();
+/// let answer = offshoot::go(|| 6 * 7).join().unwrap();
+/// assert_eq!(answer, 42);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    workers: Option<usize>,
+    stack_size: Option<usize>,
+    max_coroutines: Option<usize>,
+}
+
+/// The settings the runtime runs with, every field resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Settings {
+    pub(crate) workers: usize,
+    pub(crate) stack_size: usize,
+    pub(crate) max_coroutines: Option<usize>,
+}
+
+/// The runtime was already running when [`Config::init`] was called.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AlreadyStarted;
+
+impl fmt::Display for AlreadyStarted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the offshoot runtime has already started: call Config::init before the first go(), run() or sleep()",
+        )
+    }
+}
+
+impl std::error::Error for AlreadyStarted {}
+
+impl Config {
+    /// A configuration that leaves every setting to the environment or its default.
+    pub fn new() -> Config {
+        Config::default()
+    }
+
+    /// The number of worker threads (processors). At least 1.
+    pub fn workers(mut self, n: usize) -> Config {
+        self.workers = Some(n.max(1));
+        self
+    }
+
+    /// The stack size, in bytes, of coroutines started without [`Builder::stack_size`](crate::Builder::stack_size).
+    pub fn stack_size(mut self, bytes: usize) -> Config {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// The most coroutines that may be alive at once; starting one more fails with an
+    /// [`io::Error`](std::io::Error) instead of taking memory the machine may not have.
+    pub fn max_coroutines(mut self, n: usize) -> Config {
+        self.max_coroutines = Some(n);
+        self
+    }
+
+    /// Hands these settings to the runtime, which must not have started yet.
+    pub fn init(self) -> Result<(), AlreadyStarted> {
+        let started = STARTED.lock();
+        if *started {
+            return Err(AlreadyStarted);
+        }
+        *PENDING.lock() = Some(self);
+        Ok(())
+    }
+}
+
+/// Reads the settings once, when the runtime starts: the API's, then the environment's, then
+/// the defaults. A malformed variable panics with a message naming it, rather than being ignored.
+pub(crate) fn take_settings() -> Settings {
+    *STARTED.lock() = true;
+    let api = PENDING.lock().take().unwrap_or_default();
+    let default_workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Settings {
+        workers: api
+            .workers
+            .or_else(|| env_value("OFFSHOOT_WORKERS", parse_count))
+            .unwrap_or(default_workers)
+            .max(1),
+        stack_size: api
+            .stack_size
+            .or_else(|| env_value("OFFSHOOT_STACK_SIZE", parse_size))
+            .unwrap_or(DEFAULT_STACK_SIZE),
+        max_coroutines: api
+            .max_coroutines
+            .or_else(|| env_value("OFFSHOOT_MAX_COROUTINES", parse_count)),
+    }
+}
+
+fn env_value(name: &str, parse: fn(&str) -> Option<usize>) -> Option<usize> {
+    let raw = std::env::var(name).ok()?;
+    match parse(raw.trim()) {
+        Some(v) => Some(v),
+        None => panic!(
+            "offshoot: {name}={raw:?} is not valid: give a positive whole number{}",
+            if name.ends_with("SIZE") {
+                " of bytes, optionally with a k or m suffix (e.g. 262144, 256k, 1m)"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+fn parse_count(s: &str) -> Option<usize> {
+    s.parse().ok().filter(|&n| n > 0)
+}
+
+fn parse_size(s: &str) -> Option<usize> {
+    let lower = s.to_ascii_lowercase();
+    let (digits, unit) = match lower.strip_suffix(['k', 'm']) {
+        Some(d) if lower.ends_with('k') => (d, 1024),
+        Some(d) => (d, 1024 * 1024),
+        None => (lower.as_str(), 1),
+    };
+    digits
+        .parse::<usize>()
+        .ok()?
+        .checked_mul(unit)
+        .filter(|&n| n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_and_without_suffix() {
+        assert_eq!(parse_size("262144"), Some(262144));
+        assert_eq!(parse_size("256k"), Some(256 * 1024));
+        assert_eq!(parse_size("2M"), Some(2 * 1024 * 1024));
+        assert_eq!(parse_size("0"), None);
+        assert_eq!(parse_size("lots"), None);
+        assert_eq!(parse_size("k"), None);
+    }
+
+    #[test]
+    fn counts_must_be_positive() {
+        assert_eq!(parse_count("4"), Some(4));
+        assert_eq!(parse_count("0"), None);
+        assert_eq!(parse_count("-1"), None);
+    }
+
+    #[test]
+    fn builder_methods_record_settings() {
+        let c = Config::new().workers(0).stack_size(4096).max_coroutines(9);
+        assert_eq!(c.workers, Some(1), "zero workers is raised to one");
+        assert_eq!(c.stack_size, Some(4096));
+        assert_eq!(c.max_coroutines, Some(9));
+    }
+}

@@ -1,0 +1,17 @@
+//! The runtime: coroutines, their stacks, the M:N scheduler, park/unpark and timers.
+//!
+//! It knows nothing of channels or locks: those are built on [`park`]'s park/unpark.
+
+pub(crate) mod config;
+pub(crate) mod context;
+pub(crate) mod idle;
+pub(crate) mod join;
+pub(crate) mod monitor;
+pub(crate) mod park;
+pub(crate) mod processor;
+pub(crate) mod scheduler;
+pub(crate) mod spawn;
+pub(crate) mod stack;
+pub(crate) mod task;
+pub(crate) mod timer;
+pub(crate) mod worker;

@@ -1,0 +1,150 @@
+//! Park and unpark: the one blocking primitive that every waiting operation in offshoot uses
+//! (channels, timers, `Mutex`, `WaitGroup`, `JoinHandle::join`).
+//!
+//! It works the same for a coroutine and for a plain OS thread, which is what lets every API be
+//! called from outside the runtime:
+//! - in a coroutine, `park` suspends only the coroutine (see `task.rs` for its state machine),
+//!   and `unpark` makes it runnable again on the waker's processor (`runnext`) or, from a
+//!   thread outside the runtime, through the global queue;
+//! - on a plain thread, they are `std::thread::park` and `Thread::unpark`.
+//!
+//! The contract is `std::thread::park`'s: `unpark` leaves a single token, `park` consumes it or
+//! waits for one, and `park` may return spuriously. The usual pattern is: register an
+//! [`Unparker`] where the waker will find it, check the condition once more, then `park` in a
+//! loop until the condition holds.
+
+use std::time::Instant;
+
+use super::context;
+use super::scheduler;
+use super::task::{Switch, Task};
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
+use crate::loom::sync::Arc;
+use crate::loom::thread::{self, Thread};
+
+/// A handle that wakes one parked coroutine or thread.
+#[derive(Debug, Clone)]
+pub(crate) enum Unparker {
+    /// A coroutine.
+    Task(Arc<Task>),
+    /// A plain OS thread.
+    Thread(Thread),
+}
+
+impl Unparker {
+    /// Wakes the coroutine or thread, or leaves it a token if it is not parked.
+    pub(crate) fn unpark(&self) {
+        match self {
+            Unparker::Task(task) => {
+                if task.unpark() {
+                    scheduler::get().schedule(task.clone());
+                }
+            }
+            Unparker::Thread(thread) => thread.unpark(),
+        }
+    }
+
+    /// Like [`unpark`](Self::unpark), for a handle that is no longer needed.
+    pub(crate) fn unpark_owned(self) {
+        match self {
+            Unparker::Task(task) => {
+                if task.unpark() {
+                    scheduler::get().schedule(task);
+                }
+            }
+            Unparker::Thread(thread) => thread.unpark(),
+        }
+    }
+}
+
+/// A handle that wakes the caller: the current coroutine, or else the current thread.
+pub(crate) fn current() -> Unparker {
+    let task = context::current_task();
+    if task.is_null() {
+        return Unparker::Thread(thread::current());
+    }
+    // SAFETY: the current task pointer came from `Arc::as_ptr` of an `Arc<Task>` that the
+    // worker holds for as long as this coroutine runs, so the count is at least one and the
+    // pointer is one `Arc::from_raw` accepts; we add the reference we are about to own.
+    unsafe {
+        Arc::increment_strong_count(task);
+        Unparker::Task(Arc::from_raw(task))
+    }
+}
+
+/// Blocks the caller until it is unparked (or spuriously). Only the coroutine parks; its worker
+/// goes on running others.
+pub(crate) fn park() {
+    match current_task() {
+        Some(task) => task.park(),
+        None => thread::park(),
+    }
+}
+
+/// Like [`park`], but returns by `deadline` at the latest.
+pub(crate) fn park_until(deadline: Instant) {
+    let now = Instant::now();
+    if now >= deadline {
+        return;
+    }
+    match current_task() {
+        Some(task) => {
+            let monitor = &scheduler::get().monitor;
+            let timer = monitor.add_timer(deadline, current());
+            task.park();
+            monitor.cancel_timer(&timer);
+        }
+        None => thread::park_timeout(deadline - now),
+    }
+}
+
+/// Gives the rest of this turn to other coroutines (a coroutine goes to the back of its run
+/// queue); on a plain thread, `std::thread::yield_now`.
+pub fn yield_now() {
+    match current_task() {
+        Some(task) => task.suspend(Switch::Yield),
+        None => thread::yield_now(),
+    }
+}
+
+/// The task of the running coroutine, or `None` on a plain thread.
+fn current_task() -> Option<&'static Task> {
+    let task = context::current_task();
+    // SAFETY: a non-null current task is the coroutine running this very code; the worker that
+    // resumed it holds an `Arc<Task>` for the whole resume, and whoever resumes it after a park
+    // holds one too, so it outlives every use the caller makes of the reference inside the
+    // coroutine. The `'static` is never observable: the reference does not leave the coroutine.
+    unsafe { task.as_ref() }
+}
+
+/// A one-shot wake-up for one waiter: the waiter creates it, hands it to a waker, and waits until
+/// the waker has notified it. Unlike a bare `park`, it cannot be fooled by a stale token.
+#[derive(Debug)]
+pub(crate) struct Signal {
+    /// Set, with release, by `notify`.
+    notified: AtomicBool,
+    unparker: Unparker,
+}
+
+impl Signal {
+    /// A signal that wakes the caller.
+    pub(crate) fn for_current() -> Arc<Signal> {
+        Arc::new(Signal {
+            notified: AtomicBool::new(false),
+            unparker: current(),
+        })
+    }
+
+    /// Marks the signal and wakes its waiter.
+    pub(crate) fn notify(&self) {
+        self.notified.store(true, Ordering::Release);
+        self.unparker.unpark();
+    }
+
+    /// Parks until `notify` has been called.
+    pub(crate) fn wait(&self) {
+        while !self.notified.load(Ordering::Acquire) {
+            park();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The scheduler: the runtime's shared state, and where runnable tasks go.
+//!
+//! ```text
+//!    plain threads, monitor                      coroutines on worker k
+//!            |  go / unpark                              |  go / unpark
+//!            v                                           v
+//!     +-------------+  steal batch      +------------------------------+
+//!     |  injector   | ----------------> | processor k: runnext | queue |  <- steal half --+
+//!     +-------------+  (every 61 ticks  +------------------------------+                  |
+//!            |          and when idle)      | worker k runs one task at a time          other
+//!            | wake one sleeper              v                                         workers
+//!            +--------------------------> idle workers park (idle.rs), monitor.rs watches
+//! ```
+//!
+//! There is one runtime per process, started on first use (like Go's). Where a task becomes
+//! runnable decides how cheap the hand-off is:
+//! - made runnable by a coroutine (a spawn, a channel wake-up, a join): into that worker's
+//!   `runnext`, to run as soon as the current coroutine suspends, on the same core; the task it
+//!   displaces moves to the back of the local queue. No other worker is woken on the spot: that
+//!   would cost a system call on every message of a ping-pong. Instead the worker wakes one at
+//!   its next scheduling point if its queue holds more work, and the monitor wakes one if the
+//!   worker gets stuck;
+//! - made runnable elsewhere (a plain thread, the monitor's timers): into the global injector,
+//!   and one idle worker is woken at once.
+
+use std::sync::OnceLock;
+
+use crossbeam_deque::{Injector, Steal, Worker as LocalQueue};
+
+use super::config;
+use super::context;
+use super::idle::Idle;
+use super::monitor::Monitor;
+use super::processor::Processor;
+use super::stack::StackPool;
+use super::task::Task;
+use super::worker;
+use crate::loom::sync::Arc;
+use crate::loom::thread;
+
+/// The runtime's shared state. Lives for the rest of the process once started.
+#[derive(Debug)]
+pub(crate) struct Scheduler {
+    /// Tasks made runnable outside the workers.
+    pub(crate) injector: Injector<Arc<Task>>,
+    /// One per worker, by index.
+    pub(crate) processors: Box<[Processor]>,
+    /// Sleeping and searching workers.
+    pub(crate) idle: Idle,
+    /// Timers and the stall watch.
+    pub(crate) monitor: Monitor,
+    /// Coroutine stacks.
+    pub(crate) stacks: StackPool,
+}
+
+static SCHEDULER: OnceLock<&'static Scheduler> = OnceLock::new();
+
+/// The runtime, started on first call.
+pub(crate) fn get() -> &'static Scheduler {
+    SCHEDULER.get_or_init(start)
+}
+
+fn start() -> &'static Scheduler {
+    let settings = config::take_settings();
+    let queues: Vec<LocalQueue<Arc<Task>>> = (0..settings.workers)
+        .map(|_| LocalQueue::new_fifo())
+        .collect();
+    let sched: &'static Scheduler = Box::leak(Box::new(Scheduler {
+        injector: Injector::new(),
+        processors: queues.iter().map(|q| Processor::new(q.stealer())).collect(),
+        idle: Idle::new(settings.workers),
+        monitor: Monitor::default(),
+        stacks: StackPool::new(settings.stack_size, settings.max_coroutines),
+    }));
+    for (index, queue) in queues.into_iter().enumerate() {
+        thread::Builder::new()
+            .name(format!("offshoot-worker-{index}"))
+            .spawn(move || worker::run(sched, index, queue))
+            .expect("offshoot: cannot start a worker thread");
+    }
+    thread::Builder::new()
+        .name("offshoot-monitor".into())
+        .spawn(move || sched.monitor.run(sched))
+        .expect("offshoot: cannot start the monitor thread");
+    sched
+}
+
+impl Scheduler {
+    /// Makes `task` runnable: on this worker's processor if called on a worker, else globally.
+    pub(crate) fn schedule(&self, task: Arc<Task>) {
+        let worker = context::current_worker();
+        if worker.is_null() {
+            self.injector.push(task);
+            self.wake_worker();
+        } else {
+            // SAFETY: a non-null current worker lives on this thread's stack for as long as the
+            // thread runs (see `context.rs`); we use it now, on this thread, and keep nothing.
+            unsafe { (*worker).push_runnext(task) };
+        }
+    }
+
+    /// Wakes an idle worker if none is searching. Call after publishing stealable work.
+    pub(crate) fn wake_worker(&self) {
+        if self.idle.wake_one() {
+            self.monitor.worker_woke();
+        }
+    }
+
+    /// True if a sleeping worker could find something to run: the global queue or any
+    /// processor's run queue holds a task. (`runnext` slots are left to the monitor: a thief
+    /// takes them only from a stuck processor.)
+    pub(crate) fn has_stealable_work(&self) -> bool {
+        !self.injector.is_empty() || self.processors.iter().any(|p| !p.stealer.is_empty())
+    }
+
+    /// Takes a task from the global queue, moving a batch more into `queue`.
+    pub(crate) fn take_global(&self, queue: &LocalQueue<Arc<Task>>) -> Option<Arc<Task>> {
+        loop {
+            match self.injector.steal_batch_and_pop(queue) {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => std::hint::spin_loop(),
+            }
+        }
+    }
+}

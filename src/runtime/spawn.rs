@@ -1,0 +1,138 @@
+//! Starting coroutines: `go`, `go!`, `Builder`, `run`, and the count of live coroutines.
+
+use std::io;
+use std::panic::{self, AssertUnwindSafe};
+
+use super::join::{JoinHandle, JoinShared};
+use super::scheduler;
+use super::task::Task;
+use crate::loom::sync::Arc;
+
+/// Starts a coroutine running `f` and returns a handle to join it: Go's `go` statement.
+///
+/// Callable from a coroutine or from any thread; the runtime starts itself on first use. The new
+/// coroutine runs next on the caller's processor when called from a coroutine, else on whichever
+/// worker picks it up.
+///
+/// # Panics
+/// If no stack can be had for the coroutine (see [`Builder::spawn`] for the error, which this
+/// function panics with).
+///
+/// ```
+/// let handle = offshoot::go(|| "hello from a coroutine");
+/// assert_eq!(handle.join().unwrap(), "hello from a coroutine");
+/// ```
+pub fn go<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    match Builder::new().spawn(f) {
+        Ok(handle) => handle,
+        Err(err) => panic!("{err}"),
+    }
+}
+
+/// Starts a coroutine that evaluates an expression: `go!(say("world"))` is
+/// `go(move || say("world"))`, Go's `go say("world")`.
+///
+/// Unlike Go, the call's arguments are evaluated in the new coroutine, not before it starts: move
+/// in values, not borrows.
+#[macro_export]
+macro_rules! go {
+    ($($body:tt)+) => {
+        $crate::go(move || { $($body)+ })
+    };
+}
+
+/// Runs `f` as the main coroutine and blocks the calling thread until it returns: Go's
+/// `func main`. A panic in `f` resumes in the caller.
+///
+/// ```
+/// let sum = offshoot::run(|| {
+///     let a = offshoot::go(|| 20);
+///     let b = offshoot::go(|| 22);
+///     a.join().unwrap() + b.join().unwrap()
+/// });
+/// assert_eq!(sum, 42);
+/// ```
+pub fn run<F, T>(f: F) -> T
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    match go(f).join() {
+        Ok(value) => value,
+        Err(payload) => panic::resume_unwind(payload),
+    }
+}
+
+/// The number of coroutines alive now, like Go's `runtime.NumGoroutine` (whose count includes
+/// the main goroutine; this one counts only coroutines, so a plain thread's `main` is not in it).
+/// A coroutine counts until its stack is back in the pool, just after its joiner is woken.
+pub fn num_coroutines() -> usize {
+    scheduler::get().stacks.live()
+}
+
+/// Options for a new coroutine: a name and a stack size.
+///
+/// ```
+/// let handle = offshoot::Builder::new()
+///     .name("deep recursion".into())
+///     .stack_size(4 << 20)
+///     .spawn(|| 1 + 1)
+///     .expect("a 4 MiB stack");
+/// assert_eq!(handle.name(), Some("deep recursion"));
+/// assert_eq!(handle.join().unwrap(), 2);
+/// ```
+#[derive(Debug, Default)]
+pub struct Builder {
+    name: Option<String>,
+    stack_size: Option<usize>,
+}
+
+impl Builder {
+    /// Options with no name and the runtime's default stack size.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// Names the coroutine (see [`JoinHandle::name`]).
+    pub fn name(mut self, name: String) -> Builder {
+        self.name = Some(name);
+        self
+    }
+
+    /// The coroutine's stack size in bytes (rounded up to whole pages, at least one page). Stacks
+    /// of the default size come from a pool; other sizes are mapped for this coroutine alone.
+    pub fn stack_size(mut self, bytes: usize) -> Builder {
+        self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Starts a coroutine running `f`.
+    ///
+    /// Fails with [`io::ErrorKind::OutOfMemory`] when no stack can be had: the message says
+    /// which limit was reached (`Config::max_coroutines`, the kernel's `vm.max_map_count`, or
+    /// memory) and how to raise it. Nothing is started then, and once other coroutines finish
+    /// there is room again.
+    pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let sched = scheduler::get();
+        let stack = sched
+            .stacks
+            .acquire(self.stack_size.unwrap_or(sched.stacks.default_size()))?;
+        let shared = JoinShared::new(self.name);
+        let completer = shared.clone();
+        let task = Arc::new(Task::new(stack, move || {
+            // A panic stops at the coroutine's edge and goes to the joiner, as with std::thread.
+            let result = panic::catch_unwind(AssertUnwindSafe(f));
+            completer.complete(result);
+        }));
+        sched.schedule(task);
+        Ok(JoinHandle::new(shared))
+    }
+}

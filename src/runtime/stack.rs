@@ -1,0 +1,225 @@
+//! The pool of coroutine stacks.
+//!
+//! Every coroutine runs on its own `mmap`ed stack with a guard page below it (corosensei's
+//! `DefaultStack`: one `PROT_NONE` reservation, then all but the lowest page made writable, so
+//! two memory mappings per stack). Mapping and unmapping cost two or three system calls, so
+//! finished coroutines hand their stack back here and the next `go` reuses it: in steady state
+//! starting a coroutine makes no system call.
+//!
+//! Only stacks of the runtime's default size are pooled; a coroutine given another size by
+//! [`Builder::stack_size`](crate::Builder::stack_size) maps its own and unmaps it when it ends.
+//! The pool keeps at most [`MAX_POOLED`] stacks, so a burst of a million coroutines does not pin
+//! a million stacks' worth of touched pages after it ends. A pooled stack keeps the pages its last
+//! coroutine touched (corosensei never `madvise`s them away), which is what makes reuse cheap.
+//!
+//! The pool also counts the stacks handed out, which is the number of live coroutines, and
+//! enforces the optional limit on it. When a stack cannot be had, the error says which limit was
+//! hit and what to do about it.
+
+use std::io;
+
+use corosensei::stack::DefaultStack;
+
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::Mutex;
+
+/// The most idle stacks the pool keeps; more are unmapped on release.
+pub(crate) const MAX_POOLED: usize = 4096;
+
+/// A coroutine stack together with the size it was asked for (its pooling key).
+pub(crate) struct Stack {
+    pub(crate) inner: DefaultStack,
+    pub(crate) size: usize,
+}
+
+impl std::fmt::Debug for Stack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stack").field("size", &self.size).finish()
+    }
+}
+
+impl std::fmt::Debug for StackPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StackPool")
+            .field("default_size", &self.default_size)
+            .field("live", &self.live())
+            .finish()
+    }
+}
+
+/// Idle stacks of the default size, and the count of stacks in use.
+pub(crate) struct StackPool {
+    /// Size of the stacks that are pooled. Fixed at start.
+    default_size: usize,
+    /// Optional cap on `live`. Fixed at start.
+    max_live: Option<usize>,
+    /// Stacks handed out and not yet released: the live coroutines.
+    live: AtomicUsize,
+    /// Idle default-size stacks, most recently released last (their pages are the warmest).
+    idle: Mutex<Vec<DefaultStack>>,
+}
+
+impl StackPool {
+    pub(crate) fn new(default_size: usize, max_live: Option<usize>) -> StackPool {
+        StackPool {
+            default_size,
+            max_live,
+            live: AtomicUsize::new(0),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The size a coroutine gets when it asks for none.
+    pub(crate) fn default_size(&self) -> usize {
+        self.default_size
+    }
+
+    /// Coroutines alive now (stacks handed out and not yet released).
+    pub(crate) fn live(&self) -> usize {
+        self.live.load(Ordering::Relaxed)
+    }
+
+    /// Takes a stack of `size` bytes for a new coroutine: a pooled one if it can, else a new mapping.
+    pub(crate) fn acquire(&self, size: usize) -> io::Result<Stack> {
+        let live = self.live.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(max) = self.max_live.filter(|&max| live > max) {
+            self.live.fetch_sub(1, Ordering::Relaxed);
+            return Err(limit_error(max));
+        }
+        let pooled = if size == self.default_size {
+            self.idle.lock().pop()
+        } else {
+            None
+        };
+        match pooled.map_or_else(|| DefaultStack::new(size), Ok) {
+            Ok(inner) => Ok(Stack { inner, size }),
+            Err(err) => {
+                let live = self.live.fetch_sub(1, Ordering::Relaxed) - 1;
+                Err(mapping_error(err, size, live))
+            }
+        }
+    }
+
+    /// Gives back the stack of a finished coroutine.
+    pub(crate) fn release(&self, stack: Stack) {
+        self.live.fetch_sub(1, Ordering::Relaxed);
+        if stack.size == self.default_size {
+            let mut idle = self.idle.lock();
+            if idle.len() < MAX_POOLED {
+                idle.push(stack.inner);
+                return;
+            }
+        }
+        // Dropping a DefaultStack unmaps it; done outside the pool's lock.
+        drop(stack);
+    }
+}
+
+fn limit_error(max: usize) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::OutOfMemory,
+        format!(
+            "offshoot: cannot start a coroutine: {max} coroutines are alive, the limit set by \
+             Config::max_coroutines or OFFSHOOT_MAX_COROUTINES; raise the limit or wait for \
+             some to finish"
+        ),
+    )
+}
+
+/// Explains a failed stack mapping. On Linux the usual cause is the per-process limit on memory
+/// mappings, `vm.max_map_count`; the message says whether this process is near it.
+fn mapping_error(err: io::Error, size: usize, live: usize) -> io::Error {
+    let cause = match (max_map_count(), map_count()) {
+        (Some(max), Some(used)) if used + 64 >= max => format!(
+            "this process uses {used} of the {max} memory mappings Linux allows it \
+             (vm.max_map_count), and each coroutine stack takes two, so about {} coroutines \
+             fit; raise the limit as root with `sysctl -w vm.max_map_count={}` (add it to \
+             /etc/sysctl.conf to keep it), or let some coroutines finish: their stacks are \
+             reused",
+            max / 2,
+            (max * 4).max(2_621_440)
+        ),
+        _ => "the system refused the memory (an address-space limit such as `ulimit -v`, or \
+              memory exhausted); lower the stack size (OFFSHOOT_STACK_SIZE, Builder::stack_size) \
+              or let some coroutines finish"
+            .to_string(),
+    };
+    io::Error::new(
+        io::ErrorKind::OutOfMemory,
+        format!(
+            "offshoot: cannot allocate a {} KiB coroutine stack ({err}) with {live} coroutines \
+             alive: {cause}",
+            size / 1024
+        ),
+    )
+}
+
+fn max_map_count() -> Option<usize> {
+    std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn map_count() -> Option<usize> {
+    Some(
+        std::fs::read_to_string("/proc/self/maps")
+            .ok()?
+            .lines()
+            .count(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn released_default_stacks_are_reused() {
+        let pool = StackPool::new(64 * 1024, None);
+        let a = pool.acquire(64 * 1024).unwrap();
+        let base = corosensei::stack::Stack::base(&a.inner);
+        assert_eq!(pool.live(), 1);
+        pool.release(a);
+        assert_eq!(pool.live(), 0);
+        let b = pool.acquire(64 * 1024).unwrap();
+        assert_eq!(
+            corosensei::stack::Stack::base(&b.inner),
+            base,
+            "the pooled stack comes back"
+        );
+        pool.release(b);
+    }
+
+    #[test]
+    fn other_sizes_are_not_pooled() {
+        let pool = StackPool::new(64 * 1024, None);
+        let a = pool.acquire(128 * 1024).unwrap();
+        pool.release(a);
+        assert!(pool.idle.lock().is_empty());
+    }
+
+    #[test]
+    fn the_live_limit_gives_a_clear_error_and_recovers() {
+        let pool = StackPool::new(64 * 1024, Some(2));
+        let a = pool.acquire(64 * 1024).unwrap();
+        let b = pool.acquire(64 * 1024).unwrap();
+        let err = pool.acquire(64 * 1024).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::OutOfMemory);
+        assert!(err.to_string().contains("2 coroutines are alive"), "{err}");
+        assert_eq!(pool.live(), 2, "a refused request is not counted");
+        pool.release(a);
+        let c = pool.acquire(64 * 1024).expect("room again after a release");
+        pool.release(b);
+        pool.release(c);
+    }
+
+    #[test]
+    fn mapping_errors_explain_the_cause() {
+        let err = mapping_error(io::Error::from_raw_os_error(12), 256 * 1024, 7);
+        let msg = err.to_string();
+        assert!(msg.contains("256 KiB"), "{msg}");
+        assert!(msg.contains("7 coroutines alive"), "{msg}");
+    }
+}

@@ -1,0 +1,229 @@
+//! A task: one coroutine, and the state that lets other threads wake it.
+//!
+//! # The park protocol
+//!
+//! A task's `state` is one of three values, and holds a single wake-up token like
+//! `std::thread::park` does:
+//!
+//! ```text
+//!   RUNNING  --unpark-->  NOTIFIED          (woken while running: leave a token)
+//!   NOTIFIED --park--->   RUNNING           (park consumes the token without switching)
+//!   RUNNING  --park--->   [coroutine suspends]  --worker-->  PARKED
+//!   PARKED   --unpark-->  RUNNING + scheduled   (exactly one unpark wins this CAS)
+//! ```
+//!
+//! The step to `PARKED` is taken by the worker *after* the coroutine has suspended, never by the
+//! coroutine itself: once a task is `PARKED`, any thread may resume it, so its stack must be
+//! quiescent by then. An `unpark` that lands between the coroutine deciding to park and the worker's
+//! CAS finds `RUNNING`, leaves a token, and the worker's CAS fails; the worker then requeues the
+//! task instead of parking it. No wake-up is lost, and a task is never in two queues at once.
+//!
+//! "RUNNING" means "not parked": running, or queued to run. Wake-ups may be spurious (a token left
+//! by an earlier, no longer wanted unpark), so every caller of `park` waits in a loop on its own
+//! condition.
+//!
+//! # Who touches what
+//!
+//! The coroutine (`body`) is touched only by the holder of the task's *run right*: the worker that
+//! took the task from a run queue, for the duration of one `resume`. The run right passes between
+//! threads through the run queues and through the `PARKED -> RUNNING` CAS, both of which are
+//! release/acquire edges, so each holder sees the coroutine as the previous one left it.
+
+use std::cell::{Cell, UnsafeCell};
+use std::panic::{self, AssertUnwindSafe};
+
+use corosensei::stack::DefaultStack;
+use corosensei::{Coroutine, CoroutineResult};
+
+use super::stack::Stack;
+use crate::loom::sync::atomic::{AtomicU8, Ordering};
+
+/// Why a coroutine handed control back to its worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Switch {
+    /// `yield_now`: still runnable; goes to the back of the run queue.
+    Yield,
+    /// `park`: wants to sleep until unparked.
+    Park,
+}
+
+/// The suspend side of a coroutine, as corosensei hands it to the coroutine's body.
+pub(crate) type Yielder = corosensei::Yielder<(), Switch>;
+type Body = Coroutine<(), Switch, (), DefaultStack>;
+
+const RUNNING: u8 = 0;
+const NOTIFIED: u8 = 1;
+const PARKED: u8 = 2;
+
+/// What became of a task after one `resume`.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// Yielded: requeue it at the back.
+    Yielded,
+    /// Parked for real: someone else owns the next step.
+    Parked,
+    /// Asked to park but was woken meanwhile: runnable again now.
+    Woken,
+    /// Its body returned; its stack is free.
+    Finished(Stack),
+}
+
+/// A coroutine and its park state.
+pub(crate) struct Task {
+    /// RUNNING, NOTIFIED or PARKED (see the module docs). Shared by all threads.
+    state: AtomicU8,
+    /// The coroutine; `None` once finished. Accessed only by the holder of the run right.
+    body: UnsafeCell<Option<Body>>,
+    /// The coroutine's own suspend handle, living on its stack. Written once by the coroutine when
+    /// it starts and read only by the coroutine itself (on whichever thread it runs).
+    yielder: Cell<*const Yielder>,
+    /// The size the stack was asked for: the stack pool's key when it is handed back.
+    stack_size: usize,
+}
+
+// SAFETY: `state` is atomic, `stack_size` immutable. `body` is reached only by the holder of the run right
+// (one thread at a time, handed over through release/acquire edges, see the module docs).
+// `yielder` is read and written only by code running inside this task's coroutine, which runs on
+// one thread at a time for the same reason. The coroutine itself may migrate between threads:
+// its closure is `Send + 'static` (checked in `spawn`), and whatever it creates on its stack
+// travels with it as a whole; what cannot travel, a reference into a thread-local or a lock
+// guard of an OS-thread-owned lock held across a park, the crate's docs forbid.
+unsafe impl Send for Task {}
+// SAFETY: see `Send` above: every field shared between threads is atomic, the rest is confined to
+// the run-right holder or to the coroutine.
+unsafe impl Sync for Task {}
+
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task")
+            .field("state", &self.state.load(Ordering::Relaxed))
+            .finish()
+    }
+}
+
+impl Task {
+    /// Wraps `body` (to run on `stack`) in a task. Nothing runs until the first `resume`.
+    pub(crate) fn new(stack: Stack, body: impl FnOnce() + Send + 'static) -> Task {
+        let (inner, size) = (stack.inner, stack.size);
+        let coroutine = Coroutine::with_stack(inner, move |yielder: &Yielder, ()| {
+            super::context::bind_yielder(yielder);
+            body();
+        });
+        Task {
+            state: AtomicU8::new(RUNNING),
+            body: UnsafeCell::new(Some(coroutine)),
+            yielder: Cell::new(std::ptr::null()),
+            stack_size: size,
+        }
+    }
+
+    /// Runs the coroutine until it yields, parks or returns. Called by the run-right holder only.
+    ///
+    /// # Safety
+    /// The caller holds the run right: it took this task from a run queue (or created it) and has
+    /// not given it to anyone since.
+    pub(crate) unsafe fn resume(&self) -> Outcome {
+        // SAFETY: the caller holds the run right, so no other thread touches `body` now.
+        let body = unsafe { &mut *self.body.get() };
+        let coroutine = body.as_mut().expect("resumed a finished task");
+        // The body catches its own panics (see `spawn`); this guard only keeps a bug in that
+        // wrapper from unwinding through the worker loop.
+        let result = panic::catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
+        match result {
+            Ok(CoroutineResult::Yield(Switch::Yield)) => Outcome::Yielded,
+            Ok(CoroutineResult::Yield(Switch::Park)) => self.finish_park(),
+            Ok(CoroutineResult::Return(())) | Err(_) => {
+                let inner = body.take().expect("checked above").into_stack();
+                Outcome::Finished(Stack {
+                    inner,
+                    size: self.stack_size,
+                })
+            }
+        }
+    }
+
+    /// The worker's half of `park`: publish PARKED unless a wake-up came first.
+    fn finish_park(&self) -> Outcome {
+        // Release: whoever wins the PARKED -> RUNNING CAS sees the coroutine as it suspended.
+        match self
+            .state
+            .compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => Outcome::Parked,
+            Err(NOTIFIED) => {
+                self.state.store(RUNNING, Ordering::Relaxed);
+                Outcome::Woken
+            }
+            Err(state) => unreachable!("task asked to park in state {state}"),
+        }
+    }
+
+    /// The coroutine's half of `park`. Must be called from inside this task's coroutine.
+    pub(crate) fn park(&self) {
+        // A token left while we ran: consume it and carry on without switching. Acquire pairs
+        // with the unparker's release, so what it wrote before waking us is visible.
+        if self
+            .state
+            .compare_exchange(NOTIFIED, RUNNING, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            return;
+        }
+        self.suspend(Switch::Park);
+    }
+
+    /// Wakes the task. Returns true if it was parked: the caller must then schedule it.
+    #[must_use = "a task returned from PARKED must be scheduled"]
+    pub(crate) fn unpark(&self) -> bool {
+        let mut state = self.state.load(Ordering::Relaxed);
+        loop {
+            let next = match state {
+                RUNNING => NOTIFIED,
+                NOTIFIED => return false,
+                PARKED => RUNNING,
+                _ => unreachable!("task state {state}"),
+            };
+            // AcqRel: release what the waker wrote before waking; acquire the parked coroutine.
+            match self
+                .state
+                .compare_exchange_weak(state, next, Ordering::AcqRel, Ordering::Relaxed)
+            {
+                Ok(_) => return state == PARKED,
+                Err(actual) => state = actual,
+            }
+        }
+    }
+
+    /// Suspends the coroutine with `why`. Must be called from inside this task's coroutine.
+    #[inline(never)]
+    pub(crate) fn suspend(&self, why: Switch) {
+        let yielder = self.yielder.get();
+        debug_assert!(
+            !yielder.is_null(),
+            "suspend called outside the task's coroutine"
+        );
+        // SAFETY: `yielder` was set by this coroutine when it started and points into its own
+        // stack, which lives as long as the coroutine; only the coroutine itself reads it, and we
+        // are inside it. The `suspend` call is behind `#[inline(never)]` so that no thread-local
+        // address computed before the switch is reused after it (we may resume elsewhere).
+        unsafe { (*yielder).suspend(why) };
+    }
+
+    /// Records the coroutine's suspend handle. Called once, by the coroutine, when it starts.
+    pub(crate) fn set_yielder(&self, yielder: &Yielder) {
+        self.yielder.set(yielder);
+    }
+}
+
+impl Drop for Task {
+    fn drop(&mut self) {
+        // A task dropped while still suspended can never be woken again (nobody holds it). Go
+        // leaks such goroutines; so do we: force-unwinding its stack here would run arbitrary
+        // destructors inside whatever code dropped the last reference, possibly under its locks.
+        if let Some(body) = self.body.get_mut().take() {
+            if body.started() && !body.done() {
+                std::mem::forget(body);
+            }
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! The timer queue: pending wake-ups ordered by deadline.
+//!
+//! A binary min-heap of `(deadline, sequence)` entries; the sequence number keeps timers with
+//! equal deadlines in the order they were set. Insertion and expiry cost O(log n), so 100,000
+//! pending sleeps are cheap. A timer cancelled before its deadline stays in the heap (removing
+//! from the middle of a heap is O(n)) but is marked cancelled and skipped when it expires; once
+//! cancelled entries outnumber live ones the heap is rebuilt without them, so a program that sets
+//! long timeouts and cancels them does not grow the heap without bound.
+//!
+//! The queue itself does no locking and starts no thread: the monitor (`monitor.rs`) owns it
+//! under a mutex and fires what expires.
+
+use std::cmp::Ordering as CmpOrdering;
+use std::collections::BinaryHeap;
+use std::time::Instant;
+
+use super::park::Unparker;
+use crate::loom::sync::atomic::{AtomicU8, Ordering};
+use crate::loom::sync::Arc;
+
+const PENDING: u8 = 0;
+const FIRED: u8 = 1;
+const CANCELLED: u8 = 2;
+
+/// Heaps smaller than this are never compacted: the scan would cost more than it saves.
+const COMPACT_MIN: usize = 1024;
+
+/// A set timer, shared by its owner (to cancel it) and the queue (to fire it).
+#[derive(Debug)]
+pub(crate) struct TimerHandle {
+    shared: Arc<TimerShared>,
+}
+
+#[derive(Debug)]
+struct TimerShared {
+    /// PENDING until exactly one of fire or cancel wins the CAS away from it.
+    state: AtomicU8,
+    /// Whom to wake at the deadline.
+    unparker: Unparker,
+}
+
+impl TimerHandle {
+    /// Stops the timer. Returns true if it had not fired yet (and now never will).
+    pub(crate) fn cancel(&self) -> bool {
+        self.shared
+            .state
+            .compare_exchange(PENDING, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    deadline: Instant,
+    seq: u64,
+    shared: Arc<TimerShared>,
+}
+
+// Ordered so that `BinaryHeap`, a max-heap, yields the earliest deadline first.
+impl Ord for Entry {
+    fn cmp(&self, other: &Self) -> CmpOrdering {
+        (other.deadline, other.seq).cmp(&(self.deadline, self.seq))
+    }
+}
+
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, other: &Self) -> Option<CmpOrdering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Entry {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+    }
+}
+
+impl Eq for Entry {}
+
+/// Pending timers, earliest first.
+#[derive(Debug, Default)]
+pub(crate) struct TimerQueue {
+    heap: BinaryHeap<Entry>,
+    next_seq: u64,
+    /// Entries in `heap` whose timer was cancelled (an upper bound: counted at cancel time).
+    cancelled: usize,
+}
+
+impl TimerQueue {
+    /// Sets a timer that unparks `unparker` at `deadline`.
+    pub(crate) fn insert(&mut self, deadline: Instant, unparker: Unparker) -> TimerHandle {
+        let shared = Arc::new(TimerShared {
+            state: AtomicU8::new(PENDING),
+            unparker,
+        });
+        self.next_seq += 1;
+        self.heap.push(Entry {
+            deadline,
+            seq: self.next_seq,
+            shared: shared.clone(),
+        });
+        TimerHandle { shared }
+    }
+
+    /// Notes that one entry was cancelled, and drops cancelled entries once they are the majority.
+    pub(crate) fn note_cancelled(&mut self) {
+        self.cancelled += 1;
+        if self.heap.len() >= COMPACT_MIN && self.cancelled * 2 > self.heap.len() {
+            self.heap
+                .retain(|e| e.shared.state.load(Ordering::Acquire) == PENDING);
+            self.cancelled = 0;
+        }
+    }
+
+    /// The earliest deadline, if any timer is set.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        self.heap.peek().map(|e| e.deadline)
+    }
+
+    /// Removes every timer due by `now`, and pushes the unparkers of those not cancelled.
+    pub(crate) fn expire(&mut self, now: Instant, fired: &mut Vec<Unparker>) {
+        while self.heap.peek().is_some_and(|e| e.deadline <= now) {
+            let entry = self.heap.pop().expect("peeked");
+            let won = entry.shared.state.compare_exchange(
+                PENDING,
+                FIRED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            );
+            match won {
+                Ok(_) => fired.push(entry.shared.unparker.clone()),
+                Err(_) => self.cancelled = self.cancelled.saturating_sub(1),
+            }
+        }
+    }
+
+    /// Timers in the queue, cancelled ones included.
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
+        self.heap.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn me() -> Unparker {
+        Unparker::Thread(std::thread::current())
+    }
+
+    #[test]
+    fn expires_in_deadline_order_and_skips_cancelled() {
+        let mut q = TimerQueue::default();
+        let t0 = Instant::now();
+        let late = q.insert(t0 + Duration::from_secs(2), me());
+        let early = q.insert(t0 + Duration::from_secs(1), me());
+        let cancelled = q.insert(t0 + Duration::from_millis(500), me());
+        assert!(cancelled.cancel());
+        q.note_cancelled();
+        assert_eq!(q.next_deadline(), Some(t0 + Duration::from_millis(500)));
+
+        let mut fired = Vec::new();
+        q.expire(t0 + Duration::from_millis(1500), &mut fired);
+        assert_eq!(fired.len(), 1, "only the 1 s timer is due and live");
+        assert!(!early.cancel(), "a fired timer cannot be cancelled");
+        assert_eq!(q.next_deadline(), Some(t0 + Duration::from_secs(2)));
+        assert!(late.cancel());
+    }
+
+    #[test]
+    fn cancelled_majority_is_compacted() {
+        let mut q = TimerQueue::default();
+        let far = Instant::now() + Duration::from_secs(3600);
+        let handles: Vec<_> = (0..2 * COMPACT_MIN).map(|_| q.insert(far, me())).collect();
+        for h in &handles[..COMPACT_MIN + 1] {
+            assert!(h.cancel());
+            q.note_cancelled();
+        }
+        assert_eq!(q.len(), COMPACT_MIN - 1, "cancelled entries were dropped");
+    }
+}

@@ -1,0 +1,236 @@
+//! A worker thread: runs the tasks of one processor, steals when it has none, sleeps when
+//! nobody has any.
+//!
+//! # Picking the next task
+//!
+//! 1. Every [`GLOBAL_QUEUE_INTERVAL`] ticks, the global queue first, so tasks injected from
+//!    outside cannot starve behind a busy local queue (Go checks every 61 ticks).
+//! 2. `runnext`, unless it has won [`RUNNEXT_STREAK`] times in a row while the queue waited: two
+//!    coroutines ping-ponging through `runnext` would otherwise shut out the rest of the queue
+//!    (Go gets the same effect by making `runnext` inherit the time slice).
+//! 3. The local queue, FIFO.
+//! 4. The global queue, taking a batch.
+//! 5. Stealing: up to [`SEARCH_ROUNDS`] passes over the other processors in a random order,
+//!    taking half of a victim's queue. A victim's `runnext` is taken only in the last pass and
+//!    only if the victim picked no task since the first pass: it is probably about to run it.
+//! 6. Sleep (see `idle.rs`).
+//!
+//! # Running a task
+//!
+//! The worker resumes the task's coroutine until it yields (back of the local queue), parks
+//! (released; whoever unparks it reschedules it) or returns (its stack goes back to the pool).
+//! Then, if the local queue holds work another worker could take, it wakes an idle worker: this
+//! is where work made runnable by a coroutine is offered to the rest of the machine.
+//!
+//! # Ownership
+//!
+//! A `Worker` lives on its thread's stack and is reached from coroutines through a thread-local
+//! raw pointer (see `context.rs`), so every method takes `&self` and per-worker counters are
+//! `Cell`s: the worker loop never holds a `&mut` that a running coroutine could alias.
+
+use std::cell::Cell;
+
+use crossbeam_deque::{Steal, Worker as LocalQueue};
+
+use super::context;
+use super::idle::Wake;
+use super::processor::Processor;
+use super::scheduler::Scheduler;
+use super::task::{Outcome, Task};
+use crate::loom::sync::atomic::Ordering;
+use crate::loom::sync::Arc;
+
+/// Ticks between forced looks at the global queue (Go's figure: prime, so it does not fall into
+/// step with patterns in the program).
+const GLOBAL_QUEUE_INTERVAL: u64 = 61;
+/// Consecutive `runnext` picks allowed while the local queue has tasks waiting.
+const RUNNEXT_STREAK: u32 = 61;
+/// Passes over the other processors before giving up on stealing (Go's `stealTries`).
+const SEARCH_ROUNDS: usize = 4;
+
+/// The state a worker thread keeps for itself.
+pub(crate) struct Worker {
+    index: usize,
+    sched: &'static Scheduler,
+    /// This processor's run queue; only this thread pushes and pops.
+    queue: LocalQueue<Arc<Task>>,
+    /// Tasks picked so far (mirrored to `Processor::ticks`).
+    tick: Cell<u64>,
+    /// Consecutive picks from `runnext`.
+    streak: Cell<u32>,
+    /// True while counted in `Idle::searching`.
+    searching: Cell<bool>,
+    /// xorshift state for the victim order.
+    rng: Cell<u64>,
+    /// Victims' ticks at the first search pass, to tell a stuck victim.
+    seen_ticks: Box<[Cell<u64>]>,
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker")
+            .field("index", &self.index)
+            .field("tick", &self.tick.get())
+            .finish()
+    }
+}
+
+/// Body of worker thread `index`. Never returns.
+pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc<Task>>) -> ! {
+    sched.idle.register(index);
+    let worker = Worker {
+        index,
+        sched,
+        queue,
+        tick: Cell::new(0),
+        streak: Cell::new(0),
+        searching: Cell::new(false),
+        rng: Cell::new(
+            0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
+        ),
+        seen_ticks: (0..sched.processors.len()).map(|_| Cell::new(0)).collect(),
+    };
+    context::set_current_worker(&worker);
+    loop {
+        match worker.next_task() {
+            Some(task) => worker.run_task(task),
+            None => worker.sleep(),
+        }
+    }
+}
+
+impl Worker {
+    fn processor(&self) -> &Processor {
+        &self.sched.processors[self.index]
+    }
+
+    /// Puts `task` in `runnext`; the task it displaces goes to the back of the queue.
+    pub(crate) fn push_runnext(&self, task: Arc<Task>) {
+        if let Some(old) = self.processor().runnext.put(task) {
+            self.queue.push(old);
+        }
+    }
+
+    fn run_task(&self, task: Arc<Task>) {
+        context::set_current_task(Arc::as_ptr(&task));
+        // SAFETY: `task` came from a run queue, `runnext` or the injector, which hand out each
+        // runnable task exactly once (see `task.rs`): this worker holds its run right.
+        let outcome = unsafe { task.resume() };
+        context::set_current_task(std::ptr::null());
+        match outcome {
+            Outcome::Yielded => self.queue.push(task),
+            Outcome::Parked => drop(task),
+            Outcome::Woken => self.push_runnext(task),
+            Outcome::Finished(stack) => {
+                drop(task);
+                self.sched.stacks.release(stack);
+            }
+        }
+        if !self.queue.is_empty() {
+            self.sched.wake_worker();
+        }
+    }
+
+    fn next_task(&self) -> Option<Arc<Task>> {
+        let tick = self.tick.get().wrapping_add(1);
+        self.tick.set(tick);
+        self.processor().ticks.store(tick, Ordering::Relaxed);
+        let periodic =
+            || (tick % GLOBAL_QUEUE_INTERVAL == 0).then(|| self.sched.take_global(&self.queue));
+        let task = periodic()
+            .flatten()
+            .or_else(|| self.take_local())
+            .or_else(|| self.sched.take_global(&self.queue))
+            .or_else(|| self.search());
+        if task.is_some() {
+            self.found_work();
+        }
+        task
+    }
+
+    fn take_local(&self) -> Option<Arc<Task>> {
+        let runnext = &self.processor().runnext;
+        if self.streak.get() < RUNNEXT_STREAK {
+            if let Some(task) = runnext.take() {
+                self.streak.set(self.streak.get() + 1);
+                return Some(task);
+            }
+        }
+        self.streak.set(0);
+        self.queue.pop().or_else(|| runnext.take())
+    }
+
+    /// Steals from the global queue and the other processors; see the module docs.
+    fn search(&self) -> Option<Arc<Task>> {
+        let n = self.sched.processors.len();
+        if n == 1 {
+            return None;
+        }
+        if !self.searching.replace(true) {
+            self.sched.idle.start_searching();
+        }
+        for round in 0..SEARCH_ROUNDS {
+            let start = self.next_random() as usize % n;
+            for victim in (0..n).map(|k| (start + k) % n).filter(|&v| v != self.index) {
+                if let Some(task) = self.steal_from(victim, round) {
+                    return Some(task);
+                }
+            }
+            if let Some(task) = self.sched.take_global(&self.queue) {
+                return Some(task);
+            }
+            std::hint::spin_loop();
+        }
+        None
+    }
+
+    fn steal_from(&self, victim: usize, round: usize) -> Option<Arc<Task>> {
+        let processor = &self.sched.processors[victim];
+        loop {
+            match processor.stealer.steal_batch_and_pop(&self.queue) {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => break,
+                Steal::Retry => std::hint::spin_loop(),
+            }
+        }
+        let seen = &self.seen_ticks[victim];
+        if round == 0 {
+            seen.set(processor.ticks());
+        } else if round == SEARCH_ROUNDS - 1 && seen.get() == processor.ticks() {
+            return processor.runnext.take();
+        }
+        None
+    }
+
+    /// Step 3 of the idle protocol: a searching worker that found a task stops searching, and the
+    /// last searcher wakes another if more work is visible.
+    fn found_work(&self) {
+        if self.searching.replace(false)
+            && self.sched.idle.stop_searching()
+            && (!self.queue.is_empty() || !self.sched.injector.is_empty())
+        {
+            self.sched.wake_worker();
+        }
+    }
+
+    fn sleep(&self) {
+        let was_searching = self.searching.replace(false);
+        let wake = self.sched.idle.sleep(self.index, was_searching, || {
+            self.sched.has_stealable_work()
+        });
+        if wake == Wake::Woken {
+            self.searching.set(true);
+        } else {
+            self.sched.monitor.worker_woke();
+        }
+    }
+
+    fn next_random(&self) -> u64 {
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng.set(x);
+        x
+    }
+}
