@@ -16,10 +16,9 @@
 //! runnable decides how cheap the hand-off is:
 //! - made runnable by a coroutine (a spawn, a channel wake-up, a join): into that worker's
 //!   `runnext`, to run as soon as the current coroutine suspends, on the same core; the task it
-//!   displaces moves to the back of the local queue. No other worker is woken on the spot: that
-//!   would cost a system call on every message of a ping-pong. Instead the worker wakes one at
-//!   its next scheduling point if its queue holds more work, and the monitor wakes one if the
-//!   worker gets stuck;
+//!   displaces moves to the back of the local queue and an idle worker is woken to steal it.
+//!   Filling an empty `runnext` wakes nobody: that would cost a system call on every message of
+//!   a ping-pong (the monitor rescues the task if its worker gets stuck, see `worker.rs`);
 //! - made runnable elsewhere (a plain thread, the monitor's timers): into the global injector,
 //!   and one idle worker is woken at once.
 

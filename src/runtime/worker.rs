@@ -19,8 +19,16 @@
 //!
 //! The worker resumes the task's coroutine until it yields (back of the local queue), parks
 //! (released; whoever unparks it reschedules it) or returns (its stack goes back to the pool).
-//! Then, if the local queue holds work another worker could take, it wakes an idle worker: this
-//! is where work made runnable by a coroutine is offered to the rest of the machine.
+//!
+//! # When other workers are woken
+//!
+//! A task made runnable by a coroutine goes to `runnext` and wakes nobody: it will run as soon as
+//! the current coroutine suspends, which for a channel hand-off is within nanoseconds, far sooner
+//! than a woken thread could take it. The task it displaces from `runnext` goes to the queue,
+//! where it could wait behind a long-running coroutine, so that push wakes an idle worker (if
+//! none is searching already) to steal it. A yielding coroutine goes to the queue without waking
+//! anyone, as in Go: it asked to wait its turn, not for another core. What is left, a task in
+//! `runnext` behind a coroutine that runs for long, the monitor's stall watch hands to a thief.
 //!
 //! # Ownership
 //!
@@ -104,10 +112,12 @@ impl Worker {
         &self.sched.processors[self.index]
     }
 
-    /// Puts `task` in `runnext`; the task it displaces goes to the back of the queue.
+    /// Puts `task` in `runnext`. The task it displaces goes to the back of the queue, where
+    /// other workers can steal it, so an idle worker is woken for it.
     pub(crate) fn push_runnext(&self, task: Arc<Task>) {
         if let Some(old) = self.processor().runnext.put(task) {
             self.queue.push(old);
+            self.sched.wake_worker();
         }
     }
 
@@ -125,9 +135,6 @@ impl Worker {
                 drop(task);
                 self.sched.stacks.release(stack);
             }
-        }
-        if !self.queue.is_empty() {
-            self.sched.wake_worker();
         }
     }
 

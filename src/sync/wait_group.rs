@@ -1,7 +1,14 @@
 //! `WaitGroup`: wait for a collection of coroutines to finish (Go's `sync.WaitGroup`).
+//!
+//! The count is an atomic, so `add` and `done` are one atomic operation when nobody waits (a
+//! group shared by a million coroutines must not serialize them on a lock). Waiters queue under
+//! a lock, and the invariant that makes this safe is: a waiter checks the count and queues under
+//! the lock, and whoever brings the count to zero takes the queue under the same lock, after the
+//! count is zero. So a waiter either sees zero, or is queued before the queue is taken.
 
 use std::fmt;
 
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::park::Signal;
 
@@ -23,14 +30,15 @@ use crate::runtime::park::Signal;
 /// ```
 #[derive(Clone, Default)]
 pub struct WaitGroup {
-    inner: Arc<Mutex<State>>,
+    inner: Arc<Inner>,
 }
 
 #[derive(Default)]
-struct State {
-    count: usize,
+struct Inner {
+    /// Tasks not yet done.
+    count: AtomicUsize,
     /// Parked in `wait`, released when `count` reaches zero.
-    waiters: Vec<Arc<Signal>>,
+    waiters: Mutex<Vec<Arc<Signal>>>,
 }
 
 impl WaitGroup {
@@ -46,19 +54,14 @@ impl WaitGroup {
     /// If the count would become negative, like Go's "sync: negative WaitGroup counter". The
     /// count is left unchanged then.
     pub fn add(&self, delta: isize) {
-        let released = {
-            let mut state = self.inner.lock();
-            state.count = state
-                .count
-                .checked_add_signed(delta)
-                .expect("offshoot::sync::WaitGroup: negative WaitGroup counter");
-            if state.count > 0 {
-                return;
-            }
-            std::mem::take(&mut state.waiters)
-        };
-        for waiter in released {
-            waiter.notify();
+        // AcqRel: a waiter that sees zero also sees everything done before each `done`.
+        let previous = self
+            .inner
+            .count
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| c.checked_add_signed(delta))
+            .expect("offshoot::sync::WaitGroup: negative WaitGroup counter");
+        if delta < 0 && previous == delta.unsigned_abs() {
+            self.release_waiters();
         }
     }
 
@@ -69,23 +72,40 @@ impl WaitGroup {
 
     /// Parks until the count is zero. Returns at once if it already is.
     pub fn wait(&self) {
+        if self.inner.count.load(Ordering::Acquire) == 0 {
+            return;
+        }
         let signal = {
-            let mut state = self.inner.lock();
-            if state.count == 0 {
+            let mut waiters = self.inner.waiters.lock();
+            if self.inner.count.load(Ordering::Acquire) == 0 {
                 return;
             }
             let signal = Signal::for_current();
-            state.waiters.push(signal.clone());
+            waiters.push(signal.clone());
             signal
         };
         signal.wait();
+    }
+
+    /// Releases the waiters, if the count is still zero under the lock. If a new round's `add`
+    /// got in first (Go calls that misuse: "WaitGroup is reused before previous Wait has
+    /// returned"), they stay queued for the next zero rather than return while the count is not.
+    fn release_waiters(&self) {
+        let waiters = {
+            let mut queue = self.inner.waiters.lock();
+            if self.inner.count.load(Ordering::Acquire) != 0 {
+                return;
+            }
+            std::mem::take(&mut *queue)
+        };
+        for waiter in waiters {
+            waiter.notify();
+        }
     }
 }
 
 impl fmt::Debug for WaitGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WaitGroup")
-            .field("count", &self.inner.lock().count)
-            .finish()
+        f.debug_struct("WaitGroup").field("count", &self.inner.count.load(Ordering::Relaxed)).finish()
     }
 }

@@ -1,0 +1,127 @@
+//! Runtime micro-benchmarks, the same workloads as `benches/go/main.go`.
+//!
+//! `cargo bench --bench runtime -- WORKLOAD` prints one line, `workload value unit`; with no
+//! workload it runs them all. Workloads:
+//! - `spawn`: start 1,000,000 coroutines that each call `WaitGroup::done`, wait for all; ns each.
+//! - `spawn_join`: 200,000 times in sequence, start a coroutine and join it; ns each.
+//! - `yield`: two coroutines each calling `yield_now` 1,000,000 times; ns per call.
+//! - `yield1`: one coroutine calling `yield_now` 1,000,000 times alone; ns per call.
+//! - `parked`: resident memory added by 100,000 coroutines parked on a `WaitGroup`; bytes each.
+//!   Needs `vm.max_map_count` above 200,000 (each stack is two mappings).
+//!
+//! Every workload runs inside `offshoot::run`, as Go's run inside `main`.
+
+use std::time::Instant;
+
+use offshoot::sync::WaitGroup;
+use offshoot::{go, run, yield_now};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let all = ["spawn", "spawn_join", "yield", "yield1", "parked"];
+    let chosen: Vec<&str> = if args.is_empty() { all.to_vec() } else { args.iter().map(String::as_str).collect() };
+    for workload in chosen {
+        let line = match workload {
+            "spawn" => run(spawn),
+            "spawn_join" => run(spawn_join),
+            "yield" => run(yield_two),
+            "yield1" => run(yield_one),
+            "parked" => run(parked),
+            other => {
+                eprintln!("unknown workload {other:?}; expected one of {all:?}");
+                std::process::exit(2);
+            }
+        };
+        println!("{line}");
+    }
+}
+
+fn per_op(name: &str, start: Instant, ops: u64) -> String {
+    format!("{name} {:.1} ns/op", start.elapsed().as_nanos() as f64 / ops as f64)
+}
+
+fn spawn() -> String {
+    const N: u64 = 1_000_000;
+    let wg = WaitGroup::new();
+    let start = Instant::now();
+    for _ in 0..N {
+        wg.add(1);
+        let wg = wg.clone();
+        drop(go(move || wg.done()));
+    }
+    wg.wait();
+    per_op("spawn", start, N)
+}
+
+fn spawn_join() -> String {
+    const N: u64 = 200_000;
+    let start = Instant::now();
+    for _ in 0..N {
+        go(|| ()).join().unwrap();
+    }
+    per_op("spawn_join", start, N)
+}
+
+fn yield_two() -> String {
+    const N: u64 = 1_000_000;
+    let start = Instant::now();
+    let handles: Vec<_> = (0..2)
+        .map(|_| {
+            go(|| {
+                for _ in 0..N {
+                    yield_now();
+                }
+            })
+        })
+        .collect();
+    handles.into_iter().for_each(|h| h.join().unwrap());
+    per_op("yield", start, 2 * N)
+}
+
+fn yield_one() -> String {
+    const N: u64 = 1_000_000;
+    let start = Instant::now();
+    go(|| {
+        for _ in 0..N {
+            yield_now();
+        }
+    })
+    .join()
+    .unwrap();
+    per_op("yield1", start, N)
+}
+
+fn parked() -> String {
+    const N: usize = 100_000;
+    let release = WaitGroup::new();
+    release.add(1);
+    let started = WaitGroup::new();
+    let before = resident_bytes();
+    let handles: Vec<_> = (0..N)
+        .map(|_| {
+            let (release, started) = (release.clone(), started.clone());
+            started.add(1);
+            go(move || {
+                started.done();
+                release.wait();
+            })
+        })
+        .collect();
+    started.wait();
+    offshoot::time::sleep(std::time::Duration::from_millis(100));
+    let after = resident_bytes();
+    release.done();
+    handles.into_iter().for_each(|h| h.join().unwrap());
+    format!("parked {} bytes/coroutine", (after.saturating_sub(before)) / N as u64)
+}
+
+/// VmRSS of this process, in bytes.
+fn resident_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS in /proc/self/status");
+    kib * 1024
+}
