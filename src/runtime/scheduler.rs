@@ -69,7 +69,11 @@ fn start() -> &'static Scheduler {
         processors: queues.iter().map(|q| Processor::new(q.stealer())).collect(),
         idle: Idle::new(settings.workers),
         monitor: Monitor::default(),
-        stacks: StackPool::new(settings.stack_size, settings.max_coroutines),
+        stacks: StackPool::new(
+            settings.stack_size,
+            settings.max_coroutines,
+            settings.workers,
+        ),
     }));
     for (index, queue) in queues.into_iter().enumerate() {
         thread::Builder::new()

@@ -3,6 +3,7 @@
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
 
+use super::context;
 use super::join::{JoinHandle, JoinShared};
 use super::scheduler;
 use super::task::Task;
@@ -122,9 +123,15 @@ impl Builder {
         T: Send + 'static,
     {
         let sched = scheduler::get();
-        let stack = sched
-            .stacks
-            .acquire(self.stack_size.unwrap_or(sched.stacks.default_size()))?;
+        let size = self.stack_size.unwrap_or(sched.stacks.default_size());
+        let worker = context::current_worker();
+        let stack = if worker.is_null() {
+            sched.stacks.acquire(size)?
+        } else {
+            // SAFETY: a non-null current worker lives on this thread's stack while the thread
+            // runs; we use it here, on this thread, and keep nothing across a switch.
+            unsafe { (*worker).acquire_stack(size)? }
+        };
         let shared = JoinShared::new(self.name);
         let completer = shared.clone();
         let task = Arc::new(Task::new(stack, move || {

@@ -12,15 +12,19 @@
 //! a million stacks' worth of touched pages after it ends. A pooled stack keeps the pages its last
 //! coroutine touched (corosensei never `madvise`s them away), which is what makes reuse cheap.
 //!
+//! Each worker keeps a small [`StackCache`] of its own in front of the pool, so that the common
+//! case, a coroutine started and ended on the same worker, touches no shared lock.
+//!
 //! The pool also counts the stacks handed out, which is the number of live coroutines, and
 //! enforces the optional limit on it. When a stack cannot be had, the error says which limit was
 //! hit and what to do about it.
 
+use std::cell::RefCell;
 use std::io;
 
 use corosensei::stack::DefaultStack;
 
-use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
 /// The most idle stacks the pool keeps; more are unmapped on release.
@@ -53,18 +57,24 @@ pub(crate) struct StackPool {
     default_size: usize,
     /// Optional cap on `live`. Fixed at start.
     max_live: Option<usize>,
-    /// Stacks handed out and not yet released: the live coroutines.
+    /// Stacks handed out and not yet released by callers without a cache; with a limit set,
+    /// by everyone (the limit needs one exact count).
     live: AtomicUsize,
+    /// Without a limit, each worker's cache counts its own acquisitions minus releases here (a
+    /// coroutine may end on another worker, so one entry may be negative; the sum is right).
+    /// Written by the owning worker only, so no two cores fight over one cache line.
+    per_worker: Box<[Padded<AtomicIsize>]>,
     /// Idle default-size stacks, most recently released last (their pages are the warmest).
     idle: Mutex<Vec<DefaultStack>>,
 }
 
 impl StackPool {
-    pub(crate) fn new(default_size: usize, max_live: Option<usize>) -> StackPool {
+    pub(crate) fn new(default_size: usize, max_live: Option<usize>, workers: usize) -> StackPool {
         StackPool {
             default_size,
             max_live,
             live: AtomicUsize::new(0),
+            per_worker: (0..workers).map(|_| Padded(AtomicIsize::new(0))).collect(),
             idle: Mutex::new(Vec::new()),
         }
     }
@@ -74,46 +84,175 @@ impl StackPool {
         self.default_size
     }
 
-    /// Coroutines alive now (stacks handed out and not yet released).
+    /// Coroutines alive now (stacks handed out and not yet released). A sum of counters read
+    /// one after another, so only a snapshot while coroutines start and end.
     pub(crate) fn live(&self) -> usize {
-        self.live.load(Ordering::Relaxed)
+        let cached: isize = self
+            .per_worker
+            .iter()
+            .map(|c| c.0.load(Ordering::Relaxed))
+            .sum();
+        (self.live.load(Ordering::Relaxed) as isize + cached).max(0) as usize
     }
 
-    /// Takes a stack of `size` bytes for a new coroutine: a pooled one if it can, else a new mapping.
-    pub(crate) fn acquire(&self, size: usize) -> io::Result<Stack> {
-        let live = self.live.fetch_add(1, Ordering::Relaxed) + 1;
-        if let Some(max) = self.max_live.filter(|&max| live > max) {
-            self.live.fetch_sub(1, Ordering::Relaxed);
-            return Err(limit_error(max));
+    /// Counts a stack taken by worker `index`'s cache.
+    fn reserve_for(&self, index: usize) -> io::Result<()> {
+        if self.max_live.is_some() {
+            return self.reserve();
         }
+        let count = &self.per_worker[index].0;
+        count.store(count.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Uncounts a stack released to worker `index`'s cache.
+    fn unreserve_for(&self, index: usize) {
+        if self.max_live.is_some() {
+            self.live.fetch_sub(1, Ordering::Relaxed);
+            return;
+        }
+        let count = &self.per_worker[index].0;
+        count.store(count.load(Ordering::Relaxed) - 1, Ordering::Relaxed);
+    }
+
+    /// Takes a stack of `size` bytes for a new coroutine: a pooled one if it can, else a new
+    /// mapping. For callers without a [`StackCache`].
+    pub(crate) fn acquire(&self, size: usize) -> io::Result<Stack> {
+        self.reserve()?;
         let pooled = if size == self.default_size {
             self.idle.lock().pop()
         } else {
             None
         };
-        match pooled.map_or_else(|| DefaultStack::new(size), Ok) {
+        match pooled {
+            Some(inner) => Ok(Stack { inner, size }),
+            None => self.map(size, || {
+                self.live.fetch_sub(1, Ordering::Relaxed);
+            }),
+        }
+    }
+
+    /// Gives back the stack of a finished coroutine. For callers without a [`StackCache`].
+    pub(crate) fn release(&self, stack: Stack) {
+        self.live.fetch_sub(1, Ordering::Relaxed);
+        if stack.size == self.default_size {
+            self.put_idle(std::iter::once(stack.inner));
+        }
+    }
+
+    /// Counts one more live coroutine, unless that would pass the limit.
+    fn reserve(&self) -> io::Result<()> {
+        let live = self.live.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(max) = self.max_live.filter(|&max| live > max) {
+            self.live.fetch_sub(1, Ordering::Relaxed);
+            return Err(limit_error(max));
+        }
+        Ok(())
+    }
+
+    /// Maps a new stack for a coroutine already counted; `uncount` undoes that on failure.
+    fn map(&self, size: usize, uncount: impl FnOnce()) -> io::Result<Stack> {
+        match DefaultStack::new(size) {
             Ok(inner) => Ok(Stack { inner, size }),
             Err(err) => {
-                let live = self.live.fetch_sub(1, Ordering::Relaxed) - 1;
-                Err(mapping_error(err, size, live))
+                uncount();
+                Err(mapping_error(err, size, self.live()))
             }
         }
     }
 
-    /// Gives back the stack of a finished coroutine.
-    pub(crate) fn release(&self, stack: Stack) {
-        self.live.fetch_sub(1, Ordering::Relaxed);
-        if stack.size == self.default_size {
+    /// Moves up to `n` idle stacks into `out`.
+    fn take_idle(&self, n: usize, out: &mut Vec<DefaultStack>) {
+        let mut idle = self.idle.lock();
+        let keep = idle.len().saturating_sub(n);
+        out.extend(idle.drain(keep..));
+    }
+
+    /// Adds idle stacks to the pool; those over [`MAX_POOLED`] are unmapped (outside the lock).
+    fn put_idle(&self, stacks: impl IntoIterator<Item = DefaultStack>) {
+        let mut excess = Vec::new();
+        {
             let mut idle = self.idle.lock();
-            if idle.len() < MAX_POOLED {
-                idle.push(stack.inner);
-                return;
+            for stack in stacks {
+                if idle.len() < MAX_POOLED {
+                    idle.push(stack);
+                } else {
+                    excess.push(stack);
+                }
             }
         }
-        // Dropping a DefaultStack unmaps it; done outside the pool's lock.
-        drop(stack);
+        drop(excess);
     }
 }
+
+/// A worker's own stash of default-size stacks in front of the shared pool, so that starting and
+/// ending coroutines on a worker takes the pool's lock only once per [`CACHE_BATCH`] stacks.
+/// Owned by one worker thread; not shared.
+pub(crate) struct StackCache {
+    /// The owning worker's index, for its live counter in the pool.
+    index: usize,
+    stacks: RefCell<Vec<DefaultStack>>,
+}
+
+/// Stacks moved between a cache and the pool at a time; a cache holds at most twice this.
+pub(crate) const CACHE_BATCH: usize = 32;
+
+impl std::fmt::Debug for StackCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StackCache")
+            .field("stacks", &self.stacks.borrow().len())
+            .finish()
+    }
+}
+
+impl StackCache {
+    /// An empty cache for worker `index`.
+    pub(crate) fn new(index: usize) -> StackCache {
+        StackCache {
+            index,
+            stacks: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// As [`StackPool::acquire`], from this cache first.
+    pub(crate) fn acquire(&self, pool: &StackPool, size: usize) -> io::Result<Stack> {
+        if size != pool.default_size {
+            return pool.acquire(size);
+        }
+        pool.reserve_for(self.index)?;
+        let mut stacks = self.stacks.borrow_mut();
+        if stacks.is_empty() {
+            pool.take_idle(CACHE_BATCH, &mut stacks);
+        }
+        match stacks.pop() {
+            Some(inner) => Ok(Stack { inner, size }),
+            None => {
+                drop(stacks);
+                pool.map(size, || pool.unreserve_for(self.index))
+            }
+        }
+    }
+
+    /// As [`StackPool::release`], into this cache first.
+    pub(crate) fn release(&self, pool: &StackPool, stack: Stack) {
+        if stack.size != pool.default_size {
+            return pool.release(stack);
+        }
+        pool.unreserve_for(self.index);
+        let mut stacks = self.stacks.borrow_mut();
+        stacks.push(stack.inner);
+        if stacks.len() > 2 * CACHE_BATCH {
+            let surplus: Vec<_> = stacks.drain(CACHE_BATCH..).collect();
+            drop(stacks);
+            pool.put_idle(surplus);
+        }
+    }
+}
+
+/// Keeps a counter on a cache line of its own.
+#[derive(Debug)]
+#[repr(align(128))]
+struct Padded<T>(T);
 
 fn limit_error(max: usize) -> io::Error {
     io::Error::new(
@@ -177,7 +316,7 @@ mod tests {
 
     #[test]
     fn released_default_stacks_are_reused() {
-        let pool = StackPool::new(64 * 1024, None);
+        let pool = StackPool::new(64 * 1024, None, 2);
         let a = pool.acquire(64 * 1024).unwrap();
         let base = corosensei::stack::Stack::base(&a.inner);
         assert_eq!(pool.live(), 1);
@@ -193,8 +332,33 @@ mod tests {
     }
 
     #[test]
+    fn a_cache_refills_from_and_spills_to_the_pool() {
+        let pool = StackPool::new(64 * 1024, None, 2);
+        let cache = StackCache::new(0);
+        let stacks: Vec<_> = (0..3 * CACHE_BATCH)
+            .map(|_| cache.acquire(&pool, 64 * 1024).unwrap())
+            .collect();
+        assert_eq!(pool.live(), 3 * CACHE_BATCH);
+        for stack in stacks {
+            cache.release(&pool, stack);
+        }
+        assert_eq!(pool.live(), 0);
+        let cached = cache.stacks.borrow().len();
+        assert!(cached <= 2 * CACHE_BATCH, "the cache is bounded: {cached}");
+        assert_eq!(
+            cached + pool.idle.lock().len(),
+            3 * CACHE_BATCH,
+            "no stack lost"
+        );
+        let other = StackCache::new(1);
+        let s = other.acquire(&pool, 64 * 1024).unwrap();
+        assert!(other.stacks.borrow().len() > 0, "a refill takes a batch");
+        other.release(&pool, s);
+    }
+
+    #[test]
     fn other_sizes_are_not_pooled() {
-        let pool = StackPool::new(64 * 1024, None);
+        let pool = StackPool::new(64 * 1024, None, 2);
         let a = pool.acquire(128 * 1024).unwrap();
         pool.release(a);
         assert!(pool.idle.lock().is_empty());
@@ -202,7 +366,7 @@ mod tests {
 
     #[test]
     fn the_live_limit_gives_a_clear_error_and_recovers() {
-        let pool = StackPool::new(64 * 1024, Some(2));
+        let pool = StackPool::new(64 * 1024, Some(2), 2);
         let a = pool.acquire(64 * 1024).unwrap();
         let b = pool.acquire(64 * 1024).unwrap();
         let err = pool.acquire(64 * 1024).unwrap_err();

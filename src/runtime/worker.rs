@@ -44,6 +44,7 @@ use super::context;
 use super::idle::Wake;
 use super::processor::Processor;
 use super::scheduler::Scheduler;
+use super::stack::{Stack, StackCache};
 use super::task::{Outcome, Task};
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Arc;
@@ -72,6 +73,8 @@ pub(crate) struct Worker {
     rng: Cell<u64>,
     /// Victims' ticks at the first search pass, to tell a stuck victim.
     seen_ticks: Box<[Cell<u64>]>,
+    /// Stacks for coroutines started on this worker, and from those that end here.
+    pub(crate) stacks: StackCache,
 }
 
 impl std::fmt::Debug for Worker {
@@ -97,6 +100,7 @@ pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc
             0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
         ),
         seen_ticks: (0..sched.processors.len()).map(|_| Cell::new(0)).collect(),
+        stacks: StackCache::new(index),
     };
     context::set_current_worker(&worker);
     loop {
@@ -108,6 +112,11 @@ pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc
 }
 
 impl Worker {
+    /// Takes a stack for a coroutine started on this worker.
+    pub(crate) fn acquire_stack(&self, size: usize) -> std::io::Result<Stack> {
+        self.stacks.acquire(&self.sched.stacks, size)
+    }
+
     fn processor(&self) -> &Processor {
         &self.sched.processors[self.index]
     }
@@ -133,7 +142,7 @@ impl Worker {
             Outcome::Woken => self.push_runnext(task),
             Outcome::Finished(stack) => {
                 drop(task);
-                self.sched.stacks.release(stack);
+                self.stacks.release(&self.sched.stacks, stack);
             }
         }
     }

@@ -58,7 +58,9 @@ impl WaitGroup {
         let previous = self
             .inner
             .count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| c.checked_add_signed(delta))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
+                c.checked_add_signed(delta)
+            })
             .expect("offshoot::sync::WaitGroup: negative WaitGroup counter");
         if delta < 0 && previous == delta.unsigned_abs() {
             self.release_waiters();
@@ -106,6 +108,8 @@ impl WaitGroup {
 
 impl fmt::Debug for WaitGroup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WaitGroup").field("count", &self.inner.count.load(Ordering::Relaxed)).finish()
+        f.debug_struct("WaitGroup")
+            .field("count", &self.inner.count.load(Ordering::Relaxed))
+            .finish()
     }
 }
