@@ -17,9 +17,16 @@ use offshoot::sync::WaitGroup;
 use offshoot::{go, run, yield_now};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     let all = ["spawn", "spawn_join", "yield", "yield1", "parked"];
-    let chosen: Vec<&str> = if args.is_empty() { all.to_vec() } else { args.iter().map(String::as_str).collect() };
+    let chosen: Vec<&str> = if args.is_empty() {
+        all.to_vec()
+    } else {
+        args.iter().map(String::as_str).collect()
+    };
     for workload in chosen {
         let line = match workload {
             "spawn" => run(spawn),
@@ -37,7 +44,10 @@ fn main() {
 }
 
 fn per_op(name: &str, start: Instant, ops: u64) -> String {
-    format!("{name} {:.1} ns/op", start.elapsed().as_nanos() as f64 / ops as f64)
+    format!(
+        "{name} {:.1} ns/op",
+        start.elapsed().as_nanos() as f64 / ops as f64
+    )
 }
 
 fn spawn() -> String {
@@ -112,7 +122,10 @@ fn parked() -> String {
     let after = resident_bytes();
     release.done();
     handles.into_iter().for_each(|h| h.join().unwrap());
-    format!("parked {} bytes/coroutine", (after.saturating_sub(before)) / N as u64)
+    format!(
+        "parked {} bytes/coroutine",
+        (after.saturating_sub(before)) / N as u64
+    )
 }
 
 /// VmRSS of this process, in bytes.
