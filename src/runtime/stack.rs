@@ -352,7 +352,7 @@ mod tests {
         );
         let other = StackCache::new(1);
         let s = other.acquire(&pool, 64 * 1024).unwrap();
-        assert!(other.stacks.borrow().len() > 0, "a refill takes a batch");
+        assert!(!other.stacks.borrow().is_empty(), "a refill takes a batch");
         other.release(&pool, s);
     }
 

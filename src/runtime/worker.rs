@@ -151,10 +151,13 @@ impl Worker {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
         self.processor().ticks.store(tick, Ordering::Relaxed);
-        let periodic =
-            || (tick % GLOBAL_QUEUE_INTERVAL == 0).then(|| self.sched.take_global(&self.queue));
-        let task = periodic()
-            .flatten()
+        // Every GLOBAL_QUEUE_INTERVAL ticks the global queue goes first, so it cannot starve.
+        let global_first = if tick.is_multiple_of(GLOBAL_QUEUE_INTERVAL) {
+            self.sched.take_global(&self.queue)
+        } else {
+            None
+        };
+        let task = global_first
             .or_else(|| self.take_local())
             .or_else(|| self.sched.take_global(&self.queue))
             .or_else(|| self.search());

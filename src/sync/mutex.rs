@@ -120,10 +120,14 @@ impl<T: ?Sized> Mutex<T> {
                         }
                     }
                     LOCKED => {
-                        let to = CONTENDED;
                         if self
                             .state
-                            .compare_exchange(LOCKED, to, Ordering::Relaxed, Ordering::Relaxed)
+                            .compare_exchange(
+                                LOCKED,
+                                CONTENDED,
+                                Ordering::Relaxed,
+                                Ordering::Relaxed,
+                            )
                             .is_ok()
                         {
                             break;
