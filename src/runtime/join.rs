@@ -1,57 +1,67 @@
 //! `JoinHandle`: waiting for a coroutine's result.
 //!
-//! The coroutine and its handle share a slot. The coroutine fills it when its body returns or
-//! panics, then wakes the joiner if one is waiting; the joiner checks the slot, registers itself
-//! and parks, under the slot's lock, so the result cannot arrive unseen between check and park.
+//! The result slot lives inside the coroutine's [`Task`], so starting a coroutine allocates once
+//! (the task), not twice. The result is stored type-erased, as `Box<dyn Any + Send>` (which
+//! allocates nothing for `()`, the common case), and the typed handle downcasts it back: the
+//! handle was created for exactly the type the body returns, so the downcast cannot fail.
+//!
+//! The coroutine fills the slot when its body returns or panics, then wakes the joiner if one is
+//! waiting; the joiner checks the slot, registers itself and parks, under the slot's lock, so the
+//! result cannot arrive unseen between the check and the park.
 
+use std::any::Any;
 use std::fmt;
+use std::marker::PhantomData;
 use std::thread;
 
 use super::park::{self, Unparker};
+use super::task::Task;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 
-/// An owned permission to wait for a coroutine's end and take its result.
-///
-/// Dropping the handle detaches the coroutine: it runs on, and its result is dropped when it ends.
-pub struct JoinHandle<T> {
-    shared: Arc<JoinShared<T>>,
-}
+/// A finished coroutine's value, or its panic payload, type-erased.
+pub(crate) type ErasedResult = thread::Result<Box<dyn Any + Send>>;
 
-/// What a coroutine and its handle share.
-pub(crate) struct JoinShared<T> {
-    /// The coroutine's name, if it was given one.
+/// The result slot of a task, shared by the coroutine and its handle.
+#[derive(Debug, Default)]
+pub(crate) struct JoinSlot {
+    /// The coroutine's name, if it was given one. Fixed at spawn.
     name: Option<String>,
-    /// Set, with release, after `slot.result` is filled.
+    /// Set, with release, after the result is stored.
     finished: AtomicBool,
-    slot: Mutex<Slot<T>>,
+    inner: Mutex<SlotInner>,
 }
 
-struct Slot<T> {
-    result: Option<thread::Result<T>>,
+#[derive(Default)]
+struct SlotInner {
+    result: Option<ErasedResult>,
     /// The joiner, while it waits.
     waiter: Option<Unparker>,
 }
 
-impl<T> JoinShared<T> {
-    pub(crate) fn new(name: Option<String>) -> Arc<JoinShared<T>> {
-        Arc::new(JoinShared {
+impl fmt::Debug for SlotInner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SlotInner")
+            .field("has_result", &self.result.is_some())
+            .finish()
+    }
+}
+
+impl JoinSlot {
+    pub(crate) fn new(name: Option<String>) -> JoinSlot {
+        JoinSlot {
             name,
-            finished: AtomicBool::new(false),
-            slot: Mutex::new(Slot {
-                result: None,
-                waiter: None,
-            }),
-        })
+            ..JoinSlot::default()
+        }
     }
 
     /// Called by the coroutine as its last act: stores the result and wakes the joiner.
-    pub(crate) fn complete(&self, result: thread::Result<T>) {
+    pub(crate) fn complete(&self, result: ErasedResult) {
         let waiter = {
-            let mut slot = self.slot.lock();
-            slot.result = Some(result);
+            let mut inner = self.inner.lock();
+            inner.result = Some(result);
             self.finished.store(true, Ordering::Release);
-            slot.waiter.take()
+            inner.waiter.take()
         };
         if let Some(waiter) = waiter {
             waiter.unpark_owned();
@@ -59,34 +69,54 @@ impl<T> JoinShared<T> {
     }
 }
 
-impl<T> JoinHandle<T> {
-    pub(crate) fn new(shared: Arc<JoinShared<T>>) -> JoinHandle<T> {
-        JoinHandle { shared }
+/// An owned permission to wait for a coroutine's end and take its result.
+///
+/// Dropping the handle detaches the coroutine: it runs on, and its result is dropped when it ends.
+pub struct JoinHandle<T> {
+    task: Arc<Task>,
+    /// The type the coroutine's body returns (`fn() -> T`: the handle holds no `T` itself).
+    marker: PhantomData<fn() -> T>,
+}
+
+impl<T: 'static> JoinHandle<T> {
+    /// A handle to `task`, whose body returns a `T` into its slot.
+    pub(crate) fn new(task: Arc<Task>) -> JoinHandle<T> {
+        JoinHandle {
+            task,
+            marker: PhantomData,
+        }
     }
 
     /// Waits for the coroutine to end and returns its result, or the payload of its panic as
     /// `Err`, like [`std::thread::JoinHandle::join`]. From a coroutine this parks only the caller.
     pub fn join(self) -> thread::Result<T> {
-        loop {
+        let slot = self.task.join_slot();
+        let result = loop {
             {
-                let mut slot = self.shared.slot.lock();
-                if let Some(result) = slot.result.take() {
-                    return result;
+                let mut inner = slot.inner.lock();
+                if let Some(result) = inner.result.take() {
+                    break result;
                 }
-                slot.waiter = Some(park::current());
+                inner.waiter = Some(park::current());
             }
             park::park();
-        }
+        };
+        result.map(|value| match value.downcast::<T>() {
+            Ok(value) => *value,
+            Err(_) => unreachable!("a coroutine's result has the type its handle was made for"),
+        })
     }
+}
 
+impl<T> JoinHandle<T> {
     /// True once the coroutine has ended (returned or panicked); `join` will not wait then.
     pub fn is_finished(&self) -> bool {
-        self.shared.finished.load(Ordering::Acquire)
+        self.task.join_slot().finished.load(Ordering::Acquire)
     }
 
     /// The coroutine's name, if [`Builder::name`](crate::Builder::name) gave it one.
     pub fn name(&self) -> Option<&str> {
-        self.shared.name.as_deref()
+        self.task.join_slot().name.as_deref()
     }
 }
 

@@ -1,10 +1,10 @@
 //! Starting coroutines: `go`, `go!`, `Builder`, `run`, and the count of live coroutines.
 
 use std::io;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic;
 
 use super::context;
-use super::join::{JoinHandle, JoinShared};
+use super::join::JoinHandle;
 use super::scheduler;
 use super::task::Task;
 use crate::loom::sync::Arc;
@@ -132,14 +132,8 @@ impl Builder {
             // runs; we use it here, on this thread, and keep nothing across a switch.
             unsafe { (*worker).acquire_stack(size)? }
         };
-        let shared = JoinShared::new(self.name);
-        let completer = shared.clone();
-        let task = Arc::new(Task::new(stack, move || {
-            // A panic stops at the coroutine's edge and goes to the joiner, as with std::thread.
-            let result = panic::catch_unwind(AssertUnwindSafe(f));
-            completer.complete(result);
-        }));
-        sched.schedule(task);
-        Ok(JoinHandle::new(shared))
+        let task = Arc::new(Task::new(stack, self.name, f));
+        sched.schedule(task.clone());
+        Ok(JoinHandle::new(task))
     }
 }

@@ -29,12 +29,14 @@
 //! threads through the run queues and through the `PARKED -> RUNNING` CAS, both of which are
 //! release/acquire edges, so each holder sees the coroutine as the previous one left it.
 
+use std::any::Any;
 use std::cell::{Cell, UnsafeCell};
 use std::panic::{self, AssertUnwindSafe};
 
 use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult};
 
+use super::join::JoinSlot;
 use super::stack::Stack;
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
 
@@ -79,9 +81,11 @@ pub(crate) struct Task {
     yielder: Cell<*const Yielder>,
     /// The size the stack was asked for: the stack pool's key when it is handed back.
     stack_size: usize,
+    /// Where the coroutine leaves its result for its `JoinHandle`. Internally synchronized.
+    join: JoinSlot,
 }
 
-// SAFETY: `state` is atomic, `stack_size` immutable. `body` is reached only by the holder of the run right
+// SAFETY: `state` is atomic, `stack_size` immutable, `join` internally synchronized. `body` is reached only by the holder of the run right
 // (one thread at a time, handed over through release/acquire edges, see the module docs).
 // `yielder` is read and written only by code running inside this task's coroutine, which runs on
 // one thread at a time for the same reason. The coroutine itself may migrate between threads:
@@ -102,18 +106,27 @@ impl std::fmt::Debug for Task {
 }
 
 impl Task {
-    /// Wraps `body` (to run on `stack`) in a task. Nothing runs until the first `resume`.
-    pub(crate) fn new(stack: Stack, body: impl FnOnce() + Send + 'static) -> Task {
+    /// Wraps `body` (to run on `stack`) in a task. Nothing runs until the first `resume`. The
+    /// body's result, or its panic, goes to the task's join slot.
+    pub(crate) fn new<F, T>(stack: Stack, name: Option<String>, body: F) -> Task
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
         let (inner, size) = (stack.inner, stack.size);
         let coroutine = Coroutine::with_stack(inner, move |yielder: &Yielder, ()| {
-            super::context::bind_yielder(yielder);
-            body();
+            let task = super::context::bind_yielder(yielder);
+            // A panic stops at the coroutine's edge and goes to the joiner, as with std::thread.
+            let result = panic::catch_unwind(AssertUnwindSafe(body));
+            task.join
+                .complete(result.map(|value| Box::new(value) as Box<dyn Any + Send>));
         });
         Task {
             state: AtomicU8::new(RUNNING),
             body: UnsafeCell::new(Some(coroutine)),
             yielder: Cell::new(std::ptr::null()),
             stack_size: size,
+            join: JoinSlot::new(name),
         }
     }
 
@@ -207,6 +220,11 @@ impl Task {
         // are inside it. The `suspend` call is behind `#[inline(never)]` so that no thread-local
         // address computed before the switch is reused after it (we may resume elsewhere).
         unsafe { (*yielder).suspend(why) };
+    }
+
+    /// The slot the coroutine's result goes to.
+    pub(crate) fn join_slot(&self) -> &JoinSlot {
+        &self.join
     }
 
     /// Records the coroutine's suspend handle. Called once, by the coroutine, when it starts.
