@@ -46,10 +46,19 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+mod chan;
 mod loom;
 mod runtime;
 pub mod sync;
 pub mod time;
+
+#[doc(hidden)]
+pub use chan::__private;
+pub use chan::{
+    chan, never, IntoIter, Iter, ReadyTimeoutError, Receiver, RecvError, RecvTimeoutError, Select,
+    SelectTimeoutError, SelectedOperation, SendError, SendTimeoutError, Sender, TryIter,
+    TryReadyError, TryRecvError, TrySelectError, TrySendError,
+};
 
 pub use runtime::config::{AlreadyStarted, Config, DEFAULT_STACK_SIZE};
 pub use runtime::join::JoinHandle;

@@ -1,0 +1,371 @@
+//! One operation of a select: a receive or a send on one channel, and the loop that picks one.
+//!
+//! # The select loop (Go's `selectgo`, with crossbeam's two phases)
+//!
+//! 1. **Poll**: try every case once, starting at a random one (Go's `pollorder`), and reserve the
+//!    first that can proceed (see `channel.rs` for reservations). With `default`, stop here.
+//! 2. **Park**: make one [`Selection`], queue an entry for every case, and park. A case that
+//!    turns out ready while queueing means something arrived since the poll: abort the selection,
+//!    take the entries back, and poll again. If the abort loses (a peer claimed a case first),
+//!    that claimed case is the result.
+//! 3. **Finish**: the claimed case's entry is ready; every entry is taken off its queue before
+//!    the loop returns, and the claimed outcome becomes the case's reservation.
+//!
+//! The caller then completes the reservation (typed, so a send's message is produced only now).
+
+use std::cell::{RefCell, UnsafeCell};
+use std::ptr;
+use std::time::{Duration, Instant};
+
+use super::channel::{Chan, Token};
+use super::error::{RecvError, SendError};
+use super::receiver::Receiver;
+use super::sender::Sender;
+use super::waiter::{Claimed, Entry, Outcome, Selection};
+
+/// An operation that can take part in a select. Object-safe, so a select over cases of
+/// different element types is a slice of `&dyn Case`.
+#[allow(private_interfaces)]
+pub trait Case {
+    /// Reserves the operation if it can proceed now.
+    fn try_start(&self) -> bool;
+    /// Queues an entry as case `index` of `sel`, unless the operation could proceed now (true).
+    fn register(&self, sel: &Selection, index: usize) -> bool;
+    /// Takes the entry off its queue if it is still there.
+    fn unregister(&self);
+    /// After `sel` was claimed for this case: waits for the claimer and keeps what it left.
+    fn accept(&self);
+    /// True if the operation would not block now.
+    fn is_ready(&self) -> bool;
+}
+
+/// How long a select may wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// Not at all (`default`, `try_select`).
+    Never,
+    /// Until a deadline.
+    Until(Instant),
+    /// As long as it takes.
+    Forever,
+}
+
+/// Runs the select loop over `cases` and returns the index of the one reserved, or `None` if
+/// none became ready within `wait`. `biased`: poll in the given order, not from a random start.
+pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
+    let n = cases.len();
+    loop {
+        let start = if biased || n < 2 { 0 } else { random_below(n) };
+        let order = (0..n).map(|i| (start + i) % n);
+        if let Some(k) = order.clone().find(|&k| cases[k].try_start()) {
+            return Some(k);
+        }
+        let deadline = match wait {
+            Wait::Never => return None,
+            Wait::Until(d) if d <= Instant::now() => return None,
+            Wait::Until(d) => Some(d),
+            Wait::Forever => None,
+        };
+        if n == 0 {
+            // Nothing can ever be ready: sleep out the deadline, like Go's empty select.
+            sleep_until(deadline);
+            return None;
+        }
+        let sel = Selection::new();
+        let mut queued = Vec::with_capacity(n);
+        let mut registration = Registration::Parked;
+        for k in order {
+            if cases[k].register(&sel, k) {
+                registration = match sel.try_abort() {
+                    Ok(()) => Registration::Retry,
+                    Err(claimed) => Registration::Claimed(claimed),
+                };
+                break;
+            }
+            queued.push(k);
+        }
+        let chosen = match registration {
+            Registration::Parked => sel.wait(deadline),
+            Registration::Claimed(k) => Some(k),
+            Registration::Retry => None,
+        };
+        // Every entry leaves its queue before the cases can be touched again (waiter.rs, rule 3).
+        for &k in &queued {
+            cases[k].unregister();
+        }
+        match chosen {
+            Some(k) => {
+                cases[k].accept();
+                return Some(k);
+            }
+            None if registration == Registration::Retry => continue,
+            None => return None,
+        }
+    }
+}
+
+/// How pass 2 of the select loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Registration {
+    /// Every case queued; park.
+    Parked,
+    /// A case became ready while queueing and the selection was aborted: poll again.
+    Retry,
+    /// A case became ready, but a peer claimed this case first.
+    Claimed(usize),
+}
+
+/// Parks until `deadline`, or forever.
+fn sleep_until(deadline: Option<Instant>) {
+    match deadline {
+        Some(deadline) => crate::time::sleep_until(deadline),
+        None => loop {
+            crate::runtime::park::park();
+        },
+    }
+}
+
+/// A uniformly random index below `n`, from a per-thread xorshift generator.
+fn random_below(n: usize) -> usize {
+    use std::cell::Cell;
+    use std::hash::{BuildHasher, Hasher};
+    thread_local! {
+        // Seeded from std's per-process random hash keys; never zero (xorshift's fixed point).
+        static STATE: Cell<u64> =
+            Cell::new(std::collections::hash_map::RandomState::new().build_hasher().finish() | 1);
+    }
+    let x = STATE.with(|s| {
+        let mut x = s.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.set(x);
+        x
+    });
+    // Multiply-shift: unbiased enough for fairness, and no division.
+    ((x >> 32) * n as u64 >> 32) as usize
+}
+
+/// What a receive case holds between selection and completion.
+#[derive(Debug)]
+pub(crate) enum RecvReservation<T> {
+    /// Reserved on the channel; complete with `finish_recv`.
+    Token(Token<T>),
+    /// A sender completed it while the select was parked: the value, or `Err` if closed.
+    Received(Result<T, ()>),
+}
+
+/// A receive from `chan` as one case of a select.
+pub struct RecvCase<'a, T> {
+    pub(crate) chan: &'a Chan<T>,
+    /// The queued entry while parked. Never moved while queued: the case is borrowed throughout.
+    entry: UnsafeCell<Option<Entry<T>>>,
+    pub(crate) reservation: RefCell<Option<RecvReservation<T>>>,
+}
+
+/// A send on `chan` as one case of a select; the message is supplied at completion.
+pub struct SendCase<'a, T> {
+    pub(crate) chan: &'a Chan<T>,
+    entry: UnsafeCell<Option<Entry<T>>>,
+    pub(crate) reservation: RefCell<Option<Token<T>>>,
+}
+
+impl<T> std::fmt::Debug for RecvCase<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad("RecvCase { .. }")
+    }
+}
+
+impl<T> std::fmt::Debug for SendCase<'_, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad("SendCase { .. }")
+    }
+}
+
+impl<'a, T> RecvCase<'a, T> {
+    pub(crate) fn new(chan: &'a Chan<T>) -> Self {
+        RecvCase {
+            chan,
+            entry: UnsafeCell::new(None),
+            reservation: RefCell::new(None),
+        }
+    }
+
+    /// Completes the selected receive. `None` if it must be retried (see `Chan::finish_recv`).
+    pub(crate) fn complete(&self) -> Option<Result<T, ()>> {
+        match self
+            .reservation
+            .borrow_mut()
+            .take()
+            .expect("a selected case has a reservation")
+        {
+            RecvReservation::Received(result) => Some(result),
+            RecvReservation::Token(token) => self.chan.finish_recv(token),
+        }
+    }
+
+    fn queued_entry(&self) -> Option<&Entry<T>> {
+        // SAFETY: the entry is written only in `register`, by the select loop running on this
+        // thread, while no reference from `queued_entry` is alive (the loop uses them one at a time).
+        unsafe { (*self.entry.get()).as_ref() }
+    }
+}
+
+impl<'a, T> SendCase<'a, T> {
+    pub(crate) fn new(chan: &'a Chan<T>) -> Self {
+        SendCase {
+            chan,
+            entry: UnsafeCell::new(None),
+            reservation: RefCell::new(None),
+        }
+    }
+
+    /// Completes the selected send with `msg`; on `Err` the message comes back.
+    pub(crate) fn complete(&self, msg: T) -> Result<(), T> {
+        let token = self
+            .reservation
+            .borrow_mut()
+            .take()
+            .expect("a selected case has a reservation");
+        self.chan.finish_send(token, msg)
+    }
+
+    fn queued_entry(&self) -> Option<&Entry<T>> {
+        // SAFETY: as in `RecvCase::queued_entry`.
+        unsafe { (*self.entry.get()).as_ref() }
+    }
+}
+
+#[allow(private_interfaces)]
+impl<T> Case for RecvCase<'_, T> {
+    fn try_start(&self) -> bool {
+        let token = self.chan.start_recv(ptr::null());
+        let started = token.is_some();
+        *self.reservation.borrow_mut() = token.map(RecvReservation::Token);
+        started
+    }
+
+    fn register(&self, sel: &Selection, index: usize) -> bool {
+        // SAFETY: no entry of this case is queued now (the loop unregisters before registering
+        // again), so nobody else can be reading the old one, and no reference to it is held.
+        let entry = unsafe { &mut *self.entry.get() }.insert(Entry::new(sel, index, None));
+        self.chan.register_recv(entry, sel)
+    }
+
+    fn unregister(&self) {
+        if let Some(entry) = self.queued_entry() {
+            self.chan.unregister_recv(entry);
+        }
+    }
+
+    fn accept(&self) {
+        let entry = self.queued_entry().expect("the claimed case was queued");
+        entry.wait_ready();
+        let result = match entry.outcome() {
+            Outcome::Done => Ok(entry.take_slot().expect("a value was put")),
+            Outcome::Closed => Err(()),
+            other => unreachable!("a select receive completed as {other:?}"),
+        };
+        *self.reservation.borrow_mut() = Some(RecvReservation::Received(result));
+    }
+
+    fn is_ready(&self) -> bool {
+        self.chan.recv_ready()
+    }
+}
+
+#[allow(private_interfaces)]
+impl<T> Case for SendCase<'_, T> {
+    fn try_start(&self) -> bool {
+        let token = self.chan.start_send(ptr::null());
+        let started = token.is_some();
+        *self.reservation.borrow_mut() = token;
+        started
+    }
+
+    fn register(&self, sel: &Selection, index: usize) -> bool {
+        // SAFETY: as in `RecvCase::register`.
+        let entry = unsafe { &mut *self.entry.get() }.insert(Entry::new(sel, index, None));
+        self.chan.register_send(entry, sel)
+    }
+
+    fn unregister(&self) {
+        if let Some(entry) = self.queued_entry() {
+            self.chan.unregister_send(entry);
+        }
+    }
+
+    fn accept(&self) {
+        let entry = self.queued_entry().expect("the claimed case was queued");
+        entry.wait_ready();
+        let token = match entry.outcome() {
+            // SAFETY: the receiver that handed us its packet waits for it to be filled and does
+            // not touch it until `ready` (it parked in `Chan::take_from`).
+            Outcome::Packet => Token::Peer(unsafe { Claimed::packet(entry.packet()) }),
+            Outcome::BufferSlot => Token::Buffer,
+            Outcome::Closed => Token::Closed,
+            other => unreachable!("a select send completed as {other:?}"),
+        };
+        *self.reservation.borrow_mut() = Some(token);
+    }
+
+    fn is_ready(&self) -> bool {
+        self.chan.send_ready()
+    }
+}
+
+impl<T> Drop for RecvCase<'_, T> {
+    fn drop(&mut self) {
+        // A reservation not completed (a select abandoned by a panic in user code, or a
+        // `SelectedOperation` dropped) is handed back so the channel's counts stay right.
+        if let Some(RecvReservation::Token(token)) = self.reservation.get_mut().take() {
+            self.chan.cancel(token, false);
+        }
+    }
+}
+
+impl<T> Drop for SendCase<'_, T> {
+    fn drop(&mut self) {
+        if let Some(token) = self.reservation.get_mut().take() {
+            self.chan.cancel(token, true);
+        }
+    }
+}
+
+impl<'a, T> RecvCase<'a, T> {
+    /// Completes the selected receive as `select!` reports it. If the reservation cannot be
+    /// completed (the select sender it was paired with abandoned its case: its message
+    /// expression panicked), the case falls back to a plain receive on the same channel: the
+    /// select has committed to this channel.
+    pub fn complete_recv(&self) -> Result<T, RecvError> {
+        match self.complete() {
+            Some(result) => result.map_err(|()| RecvError),
+            None => self.chan.recv(None).map_err(|_| RecvError),
+        }
+    }
+}
+
+impl<'a, T> SendCase<'a, T> {
+    /// Completes the selected send as `select!` reports it.
+    pub fn complete_send(&self, msg: T) -> Result<(), SendError<T>> {
+        self.complete(msg).map_err(SendError)
+    }
+}
+
+/// `select!`'s `recv(r)` case.
+pub fn recv_case<T>(receiver: &Receiver<T>) -> RecvCase<'_, T> {
+    RecvCase::new(&receiver.chan)
+}
+
+/// `select!`'s `send(s, _)` case.
+pub fn send_case<T>(sender: &Sender<T>) -> SendCase<'_, T> {
+    SendCase::new(&sender.chan)
+}
+
+/// `select!`'s `default(timeout)`.
+pub fn wait_for(timeout: Duration) -> Wait {
+    match Instant::now().checked_add(timeout) {
+        Some(deadline) => Wait::Until(deadline),
+        None => Wait::Forever,
+    }
+}

@@ -1,0 +1,450 @@
+//! The channel: Go's `hchan`, one small lock around a ring buffer and two wait queues.
+//!
+//! # Algorithm (Go's `chan.go`, plus reservations for select)
+//!
+//! Send, in order:
+//! 1. closed, or no receiver left: fail, handing the message back;
+//! 2. a receiver is parked: hand the message straight to it (the buffer is empty then) and make
+//!    it runnable, on this processor's `runnext` when the sender is a coroutine;
+//! 3. the buffer has room: append;
+//! 4. otherwise park in `sendq` with the message, until a receiver takes it or the channel closes.
+//!
+//! Receive, in order:
+//! 1. the buffer holds a value: take the oldest; if a sender is parked (the buffer was full),
+//!    move its message to the back of the buffer and wake it;
+//! 2. a sender is parked (unbuffered): take its message and wake it;
+//! 3. closed: report it (values buffered before the close were all received by now);
+//! 4. otherwise park in `recvq` until a sender fills our slot or the channel closes.
+//!
+//! # Two-phase operations for select
+//!
+//! `select` first decides which case can proceed, then completes it, and a send case's message
+//! is only produced once its case is chosen (crossbeam's `select!` and `Select` both work so).
+//! So each operation also comes as `start_*`, which *reserves* the operation under the lock and
+//! returns a [`Token`], and `finish_*`, which completes it. A reservation is a counted buffer slot
+//! (`send_reserved`), a counted buffered value (`recv_reserved`), or a claimed parked peer.
+//! Reserved slots and values count as taken for everyone else, so a reservation never fails.
+//!
+//! A select that parks with a send case queues an entry with no message (a *lazy* send). A
+//! receiver that claims it hands it a packet, an entry of the receiver's own to fill, and waits;
+//! one that frees a buffer slot reserves the slot for it. The select then produces its message
+//! and completes.
+//!
+//! # Invariants (under `state`'s lock)
+//! - `buf.len() <= cap`, `buf.len() + send_reserved <= cap`, `recv_reserved <= buf.len()`;
+//! - a receiver parks only if no unreserved value is buffered, and a sender only if no unreserved
+//!   slot is free: so a parked receiver and a parked sender are never both claimable, except the
+//!   two cases of one select (which never pair with each other).
+
+use std::collections::VecDeque;
+use std::ptr;
+use std::time::Instant;
+
+use super::error::{RecvTimeoutError, SendTimeoutError};
+use super::waiter::{Claimed, Entry, Outcome, Selection, WaitQueue};
+use crate::loom::sync::atomic::AtomicUsize;
+use crate::loom::sync::Mutex;
+use crate::runtime::park::Unparker;
+
+/// A channel's shared state. The public `Sender` and `Receiver` hold it in an `Arc`.
+pub(crate) struct Chan<T> {
+    state: Mutex<State<T>>,
+    /// Buffer size; 0 for an unbuffered channel. Fixed.
+    cap: usize,
+    /// Live `Sender`s. The last one to go closes the channel.
+    pub(crate) senders: AtomicUsize,
+    /// Live `Receiver`s. The last one to go makes sends fail and drops the buffer.
+    pub(crate) receivers: AtomicUsize,
+}
+
+struct State<T> {
+    buf: VecDeque<T>,
+    /// Buffer slots promised to selected senders that have not written yet.
+    send_reserved: usize,
+    /// Buffered values promised to selected receivers that have not taken them yet.
+    recv_reserved: usize,
+    /// No more sends: `close` was called or every sender is gone.
+    closed: bool,
+    /// Every receiver is gone: sends fail.
+    receivers_gone: bool,
+    recvq: WaitQueue<T>,
+    sendq: WaitQueue<T>,
+}
+
+/// A reserved operation, from `start_send`/`start_recv`, to be completed by `finish_*`.
+#[derive(Debug)]
+pub(crate) enum Token<T> {
+    /// A buffer slot (send) or a buffered value (recv) is reserved.
+    Buffer,
+    /// A parked peer was claimed: a receiver to fill, or a sender to take from.
+    Peer(Claimed<T>),
+    /// The channel is closed (for a send: or has no receiver).
+    Closed,
+}
+
+impl<T> Chan<T> {
+    /// A channel with room for `cap` buffered values (0: unbuffered).
+    pub(crate) fn new(cap: usize) -> Chan<T> {
+        Chan {
+            state: Mutex::new(State {
+                buf: VecDeque::with_capacity(cap.min(1024)),
+                send_reserved: 0,
+                recv_reserved: 0,
+                closed: false,
+                receivers_gone: false,
+                recvq: WaitQueue::default(),
+                sendq: WaitQueue::default(),
+            }),
+            cap,
+            senders: AtomicUsize::new(1),
+            receivers: AtomicUsize::new(1),
+        }
+    }
+
+    pub(crate) fn capacity(&self) -> usize {
+        self.cap
+    }
+
+    /// Buffered values not yet promised to a receiver.
+    pub(crate) fn len(&self) -> usize {
+        let state = self.state.lock();
+        state.buf.len() - state.recv_reserved
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state.lock().closed
+    }
+
+    /// Sends `msg`, parking until `deadline` (`None`: forever; a past deadline: not at all).
+    pub(crate) fn send(
+        &self,
+        msg: T,
+        deadline: Option<Instant>,
+    ) -> Result<(), SendTimeoutError<T>> {
+        let mut state = self.state.lock();
+        if state.closed || state.receivers_gone {
+            return Err(SendTimeoutError::Closed(msg));
+        }
+        if let Some(receiver) = state.recvq.claim_first(ptr::null()) {
+            drop(state);
+            receiver.put_slot(msg);
+            receiver.finish(Outcome::Done).unpark_owned();
+            return Ok(());
+        }
+        if state.buf.len() + state.send_reserved < self.cap {
+            state.buf.push_back(msg);
+            return Ok(());
+        }
+        if deadline.is_some_and(|d| d <= Instant::now()) {
+            return Err(SendTimeoutError::Timeout(msg));
+        }
+        let sel = Selection::new();
+        let entry = Entry::new(&sel, 0, Some(msg));
+        state.sendq.push(&entry);
+        drop(state);
+        match sel.wait(deadline) {
+            Some(_) => {
+                entry.wait_ready();
+                match entry.outcome() {
+                    Outcome::Done => Ok(()),
+                    Outcome::Closed => Err(SendTimeoutError::Closed(
+                        entry.take_slot().expect("message kept"),
+                    )),
+                    other => unreachable!("a blocking send completed as {other:?}"),
+                }
+            }
+            None => {
+                self.state.lock().sendq.remove(&entry);
+                Err(SendTimeoutError::Timeout(
+                    entry.take_slot().expect("message kept"),
+                ))
+            }
+        }
+    }
+
+    /// Receives a value, parking until `deadline` (`None`: forever; a past deadline: not at all).
+    pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
+        loop {
+            let mut state = self.state.lock();
+            if state.buf.len() > state.recv_reserved {
+                let value = state.buf.pop_front().expect("an unreserved value");
+                let woken = self.refill(&mut state);
+                drop(state);
+                if let Some(sender) = woken {
+                    sender.unpark_owned();
+                }
+                return Ok(value);
+            }
+            if let Some(sender) = state.sendq.claim_first(ptr::null()) {
+                drop(state);
+                match self.take_from(sender) {
+                    Some(value) => return Ok(value),
+                    None => continue, // the select sender abandoned its case: try again
+                }
+            }
+            if state.closed {
+                return Err(RecvTimeoutError::Closed);
+            }
+            if deadline.is_some_and(|d| d <= Instant::now()) {
+                return Err(RecvTimeoutError::Timeout);
+            }
+            let sel = Selection::new();
+            let entry = Entry::new(&sel, 0, None);
+            state.recvq.push(&entry);
+            drop(state);
+            return match sel.wait(deadline) {
+                Some(_) => {
+                    entry.wait_ready();
+                    match entry.outcome() {
+                        Outcome::Done => Ok(entry.take_slot().expect("a value was put")),
+                        Outcome::Closed => Err(RecvTimeoutError::Closed),
+                        other => unreachable!("a blocking recv completed as {other:?}"),
+                    }
+                }
+                None => {
+                    self.state.lock().recvq.remove(&entry);
+                    Err(RecvTimeoutError::Timeout)
+                }
+            };
+        }
+    }
+
+    /// After a value left a full buffer: lets the first parked sender in. Returns whom to wake.
+    fn refill(&self, state: &mut State<T>) -> Option<Unparker> {
+        if state.buf.len() + state.send_reserved >= self.cap {
+            return None;
+        }
+        let sender = state.sendq.claim_first(ptr::null())?;
+        Some(match sender.take_slot() {
+            Some(msg) => {
+                state.buf.push_back(msg);
+                sender.finish(Outcome::Done)
+            }
+            None => {
+                // A select's lazy send case: keep the slot for its message.
+                state.send_reserved += 1;
+                sender.finish(Outcome::BufferSlot)
+            }
+        })
+    }
+
+    /// Takes the message of a claimed parked sender. A select's lazy send case is handed a packet
+    /// of ours and we wait for it to be filled; `None` if that select dropped its case unfinished.
+    fn take_from(&self, sender: Claimed<T>) -> Option<T> {
+        if !sender.is_lazy_send() {
+            let msg = sender.take_slot();
+            sender.finish(Outcome::Done).unpark_owned();
+            return msg;
+        }
+        let sel = Selection::new();
+        let packet = Entry::new(&sel, 0, None);
+        sender.set_packet(&packet);
+        sender.finish(Outcome::Packet).unpark_owned();
+        packet.wait_ready();
+        match packet.outcome() {
+            Outcome::Done => packet.take_slot(),
+            _ => None,
+        }
+    }
+
+    /// Closes the channel: wakes every parked receiver (closed) and sender (failed, message
+    /// kept). Returns false if it was already closed.
+    pub(crate) fn close(&self) -> bool {
+        let (receivers, senders) = {
+            let mut state = self.state.lock();
+            if state.closed {
+                return false;
+            }
+            state.closed = true;
+            (state.recvq.claim_all(), state.sendq.claim_all())
+        };
+        for waiter in receivers.into_iter().chain(senders) {
+            waiter.finish(Outcome::Closed).unpark_owned();
+        }
+        true
+    }
+
+    /// The last receiver is gone: sends fail from now on, parked senders are woken with their
+    /// messages, and buffered values are dropped (outside the lock: their drop may do anything).
+    pub(crate) fn disconnect_receivers(&self) {
+        let (senders, buffered) = {
+            let mut state = self.state.lock();
+            state.receivers_gone = true;
+            (state.sendq.claim_all(), std::mem::take(&mut state.buf))
+        };
+        for sender in senders {
+            sender.finish(Outcome::Closed).unpark_owned();
+        }
+        drop(buffered);
+    }
+
+    // ---- two-phase operations, for select ----
+
+    /// Reserves a receive if one can proceed now. `exclude` is the caller's own selection, if it
+    /// has entries queued (a select never pairs with itself).
+    pub(crate) fn start_recv(&self, exclude: *const Selection) -> Option<Token<T>> {
+        let mut state = self.state.lock();
+        if state.buf.len() > state.recv_reserved {
+            state.recv_reserved += 1;
+            return Some(Token::Buffer);
+        }
+        if let Some(sender) = state.sendq.claim_first(exclude) {
+            return Some(Token::Peer(sender));
+        }
+        state.closed.then_some(Token::Closed)
+    }
+
+    /// Completes a reserved receive. `None` only if a select sender abandoned the case it was
+    /// selected for; the caller then starts over.
+    pub(crate) fn finish_recv(&self, token: Token<T>) -> Option<Result<T, ()>> {
+        match token {
+            Token::Buffer => {
+                let mut state = self.state.lock();
+                state.recv_reserved -= 1;
+                let value = state.buf.pop_front().expect("a reserved value");
+                let woken = self.refill(&mut state);
+                drop(state);
+                if let Some(sender) = woken {
+                    sender.unpark_owned();
+                }
+                Some(Ok(value))
+            }
+            Token::Peer(sender) => self.take_from(sender).map(Ok),
+            Token::Closed => Some(Err(())),
+        }
+    }
+
+    /// Reserves a send if one can proceed now (see `start_recv`).
+    pub(crate) fn start_send(&self, exclude: *const Selection) -> Option<Token<T>> {
+        let mut state = self.state.lock();
+        if state.closed || state.receivers_gone {
+            return Some(Token::Closed);
+        }
+        if let Some(receiver) = state.recvq.claim_first(exclude) {
+            return Some(Token::Peer(receiver));
+        }
+        if state.buf.len() + state.send_reserved < self.cap {
+            state.send_reserved += 1;
+            return Some(Token::Buffer);
+        }
+        None
+    }
+
+    /// Completes a reserved send. On `Err` the message comes back.
+    pub(crate) fn finish_send(&self, token: Token<T>, msg: T) -> Result<(), T> {
+        match token {
+            Token::Buffer => {
+                let mut state = self.state.lock();
+                state.send_reserved -= 1;
+                // A receiver may have parked since the reservation (the slot looked empty to it).
+                if let Some(receiver) = state.recvq.claim_first(ptr::null()) {
+                    drop(state);
+                    receiver.put_slot(msg);
+                    receiver.finish(Outcome::Done).unpark_owned();
+                } else if state.receivers_gone {
+                    // Sent, then dropped with the rest of the buffer: nobody can receive it.
+                    drop(state);
+                    drop(msg);
+                } else {
+                    state.buf.push_back(msg);
+                }
+                Ok(())
+            }
+            Token::Peer(receiver) => {
+                receiver.put_slot(msg);
+                receiver.finish(Outcome::Done).unpark_owned();
+                Ok(())
+            }
+            Token::Closed => Err(msg),
+        }
+    }
+
+    /// Gives back a reservation that will not be completed (a selected operation dropped).
+    pub(crate) fn cancel(&self, token: Token<T>, was_send: bool) {
+        match token {
+            Token::Buffer => {
+                let mut state = self.state.lock();
+                if was_send {
+                    state.send_reserved -= 1;
+                } else {
+                    state.recv_reserved -= 1;
+                }
+            }
+            // A claimed peer cannot be un-claimed: complete it as well as we can. A receiver
+            // waiting in a packet is told the send was abandoned and retries; a claimed parked
+            // sender or receiver gets `Closed` would be a lie, so a parked sender's message is put
+            // back in its slot and it is finished as not taken only through `Outcome::Closed`.
+            Token::Peer(peer) => {
+                if was_send {
+                    peer.finish(Outcome::Closed).unpark_owned();
+                } else {
+                    peer.finish(Outcome::Closed).unpark_owned();
+                }
+            }
+            Token::Closed => {}
+        }
+    }
+
+    /// Pass 2 of a blocking select: queues `entry` unless a receive could proceed now (then
+    /// returns true and queues nothing).
+    pub(crate) fn register_recv(&self, entry: &Entry<T>, sel: &Selection) -> bool {
+        let mut state = self.state.lock();
+        if state.buf.len() > state.recv_reserved || state.closed || state.sendq.has_claimable(sel) {
+            return true;
+        }
+        state.recvq.push(entry);
+        false
+    }
+
+    /// As `register_recv`, for a lazy send entry.
+    pub(crate) fn register_send(&self, entry: &Entry<T>, sel: &Selection) -> bool {
+        let mut state = self.state.lock();
+        if state.closed
+            || state.receivers_gone
+            || state.buf.len() + state.send_reserved < self.cap
+            || state.recvq.has_claimable(sel)
+        {
+            return true;
+        }
+        state.sendq.push(entry);
+        false
+    }
+
+    /// Takes an entry off the receive queue (if a claimer has not already).
+    pub(crate) fn unregister_recv(&self, entry: &Entry<T>) {
+        self.state.lock().recvq.remove(entry);
+    }
+
+    /// Takes an entry off the send queue (if a claimer has not already).
+    pub(crate) fn unregister_send(&self, entry: &Entry<T>) {
+        self.state.lock().sendq.remove(entry);
+    }
+
+    /// True if a receive would not block now.
+    pub(crate) fn recv_ready(&self) -> bool {
+        let state = self.state.lock();
+        state.buf.len() > state.recv_reserved
+            || state.closed
+            || state.sendq.has_claimable(ptr::null())
+    }
+
+    /// True if a send would not block now.
+    pub(crate) fn send_ready(&self) -> bool {
+        let state = self.state.lock();
+        state.closed
+            || state.receivers_gone
+            || state.buf.len() + state.send_reserved < self.cap
+            || state.recvq.has_claimable(ptr::null())
+    }
+}
+
+impl<T> Drop for Chan<T> {
+    fn drop(&mut self) {
+        let state = self.state.get_mut();
+        debug_assert_eq!(
+            state.send_reserved + state.recv_reserved,
+            0,
+            "reservations outlived the channel"
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! `Receiver`: the receiving end of a channel, its iterators, and `never`.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use super::channel::Chan;
+use super::error::{RecvError, RecvTimeoutError, TryRecvError};
+use crate::loom::sync::atomic::Ordering;
+use crate::loom::sync::Arc;
+
+/// The receiving end of a channel. `Clone` for more receivers (each value goes to one of them);
+/// when the last one is dropped, sends fail and buffered values are dropped.
+pub struct Receiver<T> {
+    pub(crate) chan: Arc<Chan<T>>,
+}
+
+/// A receiver that never receives anything: Go's nil channel, to switch a `select!` case off.
+///
+/// ```
+/// use std::time::Duration;
+/// let (tx, rx) = offshoot::chan::<i32>(1);
+/// tx.send(1).unwrap();
+/// // With `rx` switched off, only the timeout can fire.
+/// let off = offshoot::never();
+/// offshoot::select! {
+///     recv(off) -> _ => unreachable!(),
+///     default(Duration::from_millis(10)) => {}
+/// }
+/// assert_eq!(rx.recv(), Ok(1));
+/// ```
+pub fn never<T>() -> Receiver<T> {
+    // An unbuffered channel whose sender count starts at one and has no `Sender` to drop: nothing
+    // is ever sent and it never closes.
+    Receiver::from_chan(Arc::new(Chan::new(0)))
+}
+
+impl<T> Receiver<T> {
+    pub(crate) fn from_chan(chan: Arc<Chan<T>>) -> Receiver<T> {
+        Receiver { chan }
+    }
+
+    /// Receives a value, parking until one arrives. Fails once the channel is closed and empty.
+    pub fn recv(&self) -> Result<T, RecvError> {
+        self.chan.recv(None).map_err(|_| RecvError)
+    }
+
+    /// Receives a value if one is there now.
+    pub fn try_recv(&self) -> Result<T, TryRecvError> {
+        self.chan
+            .recv(Some(Instant::now()))
+            .map_err(|err| match err {
+                RecvTimeoutError::Timeout => TryRecvError::Empty,
+                RecvTimeoutError::Closed => TryRecvError::Closed,
+            })
+    }
+
+    /// Receives a value, waiting at most `timeout`.
+    pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.recv_deadline(deadline),
+            None => self.recv().map_err(RecvTimeoutError::from),
+        }
+    }
+
+    /// Receives a value, waiting until `deadline` at the latest.
+    pub fn recv_deadline(&self, deadline: Instant) -> Result<T, RecvTimeoutError> {
+        self.chan.recv(Some(deadline))
+    }
+
+    /// Receives until the channel is closed and drained: Go's `for v := range ch`.
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter { receiver: self }
+    }
+
+    /// Receives what is there now, without waiting.
+    pub fn try_iter(&self) -> TryIter<'_, T> {
+        TryIter { receiver: self }
+    }
+
+    /// True if the channel is closed (values may still be buffered).
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// Values in the buffer.
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// True if the buffer holds no value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True if the buffer is full (always, for an unbuffered channel).
+    pub fn is_full(&self) -> bool {
+        self.len() == self.chan.capacity()
+    }
+
+    /// The buffer's size: `Some(cap)` (see [`Sender::capacity`](crate::Sender::capacity)).
+    pub fn capacity(&self) -> Option<usize> {
+        Some(self.chan.capacity())
+    }
+
+    /// True if both receivers belong to the same channel.
+    pub fn same_channel(&self, other: &Receiver<T>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T> Clone for Receiver<T> {
+    fn clone(&self) -> Self {
+        self.chan.receivers.fetch_add(1, Ordering::Relaxed);
+        Receiver {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Receiver<T> {
+    fn drop(&mut self) {
+        if self.chan.receivers.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.chan.disconnect_receivers();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Receiver<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Receiver { .. }")
+    }
+}
+
+/// Blocking iterator over a channel's values; ends when it is closed and drained.
+#[derive(Debug)]
+pub struct Iter<'a, T> {
+    receiver: &'a Receiver<T>,
+}
+
+impl<T> Iterator for Iter<'_, T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        self.receiver.recv().ok()
+    }
+}
+
+/// Non-blocking iterator over the values there now.
+#[derive(Debug)]
+pub struct TryIter<'a, T> {
+    receiver: &'a Receiver<T>,
+}
+
+impl<T> Iterator for TryIter<'_, T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        self.receiver.try_recv().ok()
+    }
+}
+
+/// Owning blocking iterator over a channel's values.
+#[derive(Debug)]
+pub struct IntoIter<T> {
+    receiver: Receiver<T>,
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = T;
+    fn next(&mut self) -> Option<T> {
+        self.receiver.recv().ok()
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Receiver<T> {
+    type Item = T;
+    type IntoIter = Iter<'a, T>;
+    fn into_iter(self) -> Iter<'a, T> {
+        self.iter()
+    }
+}
+
+impl<T> IntoIterator for Receiver<T> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter { receiver: self }
+    }
+}

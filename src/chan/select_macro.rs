@@ -1,0 +1,201 @@
+//! The `select!` macro: crossbeam-channel's grammar, Go's semantics.
+//!
+//! The macro is a token muncher in three stages:
+//! 1. `@list` turns the input into a list of normalized cases `kind(args) -> pat => { body },`,
+//!    accepting every form crossbeam accepts: a body as an expression followed by a comma, or as
+//!    a block with or without one; trailing commas inside argument lists; `default`,
+//!    `default()` and `default(timeout)`. Common mistakes get crossbeam's error messages.
+//! 2. `@bind` gives each `recv`/`send` case a typed local (a `RecvCase`/`SendCase` on the stack,
+//!    named from a fixed list, which also gives each case its index) and sets `default` aside.
+//! 3. `@gen` runs the select loop over the cases as `&dyn Case` and completes the chosen one in a
+//!    `match` arm: a send's message expression is evaluated only if its case is chosen.
+//!
+//! The expansion has no loop of its own, so `break` and `continue` in a case's body reach the
+//! user's enclosing loop, as they would in Go.
+
+/// Waits on several channel operations at once, and runs the body of the one that completes.
+///
+/// ```text
+/// select! {
+///     recv(rx) -> v => ...,          // v: Result<T, RecvError>
+///     send(tx, value) -> r => ...,   // r: Result<(), SendError<T>>; `value` evaluated only if chosen
+///     default => ...,                // optional: run if no case is ready now
+///     default(timeout) => ...,       // or: run if none became ready within `timeout`
+/// }
+/// ```
+///
+/// As in Go: if several cases are ready, one is chosen uniformly at random; a receive on a
+/// closed channel is ready (it yields `Err(RecvError)`), as is a send on one (it fails with the
+/// message); without `default` the caller parks until exactly one case fires. A receive on
+/// [`never()`](crate::never) is never ready: use it to switch a case off, as Go uses a nil
+/// channel. `recv` takes a `Receiver` or a reference to one, `send` a `Sender` or a reference.
+///
+/// ```
+/// use offshoot::{chan, select};
+/// use std::time::Duration;
+///
+/// let (tx1, rx1) = chan::<i32>(1);
+/// let (tx2, rx2) = chan::<&str>(1);
+/// tx2.send("two").unwrap();
+/// select! {
+///     recv(rx1) -> v => panic!("nothing was sent on rx1: {v:?}"),
+///     recv(rx2) -> v => assert_eq!(v, Ok("two")),
+///     default(Duration::from_secs(1)) => panic!("rx2 was ready"),
+/// }
+/// # drop(tx1);
+/// ```
+#[macro_export]
+macro_rules! select {
+    ($($tokens:tt)*) => {
+        $crate::__select_internal!(@list ($($tokens)*) ())
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __select_internal {
+    // ---- stage 1: normalize the list of cases ----
+
+    (@list () ($($head:tt)*)) => {
+        $crate::__select_internal!(@bind ((__select_case_0 0) (__select_case_1 1) (__select_case_2 2) (__select_case_3 3) (__select_case_4 4) (__select_case_5 5) (__select_case_6 6) (__select_case_7 7) (__select_case_8 8) (__select_case_9 9) (__select_case_10 10) (__select_case_11 11) (__select_case_12 12) (__select_case_13 13) (__select_case_14 14) (__select_case_15 15) (__select_case_16 16) (__select_case_17 17) (__select_case_18 18) (__select_case_19 19) (__select_case_20 20) (__select_case_21 21) (__select_case_22 22) (__select_case_23 23) (__select_case_24 24) (__select_case_25 25) (__select_case_26 26) (__select_case_27 27) (__select_case_28 28) (__select_case_29 29) (__select_case_30 30) (__select_case_31 31) (__select_case_32 32) (__select_case_33 33) (__select_case_34 34) (__select_case_35 35) (__select_case_36 36) (__select_case_37 37) (__select_case_38 38) (__select_case_39 39) (__select_case_40 40) (__select_case_41 41) (__select_case_42 42) (__select_case_43 43) (__select_case_44 44) (__select_case_45 45) (__select_case_46 46) (__select_case_47 47) (__select_case_48 48) (__select_case_49 49) (__select_case_50 50) (__select_case_51 51) (__select_case_52 52) (__select_case_53 53) (__select_case_54 54) (__select_case_55 55) (__select_case_56 56) (__select_case_57 57) (__select_case_58 58) (__select_case_59 59) (__select_case_60 60) (__select_case_61 61) (__select_case_62 62) (__select_case_63 63)) ($($head)*) () ())
+    };
+    (@list (default => $($tail:tt)*) ($($head:tt)*)) => {
+        $crate::__select_internal!(@list (default() => $($tail)*) ($($head)*))
+    };
+    (@list (default -> $($tail:tt)*) ($($head:tt)*)) => {
+        ::core::compile_error!("expected `=>` after `default` case, found `->`")
+    };
+    (@list (default $args:tt -> $($tail:tt)*) ($($head:tt)*)) => {
+        ::core::compile_error!("expected `=>` after `default` case, found `->`")
+    };
+    (@list (recv($($args:tt)*) => $($tail:tt)*) ($($head:tt)*)) => {
+        ::core::compile_error!("expected `->` after `recv` case, found `=>`")
+    };
+    (@list (send($($args:tt)*) => $($tail:tt)*) ($($head:tt)*)) => {
+        ::core::compile_error!("expected `->` after `send` operation, found `=>`")
+    };
+    (@list ($case:ident $args:tt -> $res:tt -> $($tail:tt)*) ($($head:tt)*)) => {
+        ::core::compile_error!("expected `=>`, found `->`")
+    };
+    (@list ($case:ident $args:tt $(-> $res:pat)* => $body:block; $($tail:tt)*) ($($head:tt)*)) => {
+        ::core::compile_error!("did you mean to put a comma instead of the semicolon after `}`?")
+    };
+    (@list ($case:ident ($($args:tt)*) $(-> $res:pat)* => $body:expr, $($tail:tt)*) ($($head:tt)*)) => {
+        $crate::__select_internal!(@list ($($tail)*) ($($head)* $case ($($args)*) $(-> $res)* => { $body },))
+    };
+    (@list ($case:ident ($($args:tt)*) $(-> $res:pat)* => $body:block $($tail:tt)*) ($($head:tt)*)) => {
+        $crate::__select_internal!(@list ($($tail)*) ($($head)* $case ($($args)*) $(-> $res)* => { $body },))
+    };
+    (@list ($case:ident ($($args:tt)*) $(-> $res:pat)* => $body:expr) ($($head:tt)*)) => {
+        $crate::__select_internal!(@list () ($($head)* $case ($($args)*) $(-> $res)* => { $body },))
+    };
+    (@list ($case:ident ($($args:tt)*) $(-> $res:pat)* => $body:expr,) ($($head:tt)*)) => {
+        $crate::__select_internal!(@list () ($($head)* $case ($($args)*) $(-> $res)* => { $body },))
+    };
+    (@list ($($tail:tt)*) ($($head:tt)*)) => {
+        $crate::__select_internal!(@error $($tail)*)
+    };
+
+    (@error $case:ident) => {
+        ::core::compile_error!(::core::concat!("missing argument list after `", ::core::stringify!($case), "`"))
+    };
+    (@error $case:ident => $($tail:tt)*) => {
+        ::core::compile_error!(::core::concat!("missing argument list after `", ::core::stringify!($case), "`"))
+    };
+    (@error $case:ident ($($args:tt)*) $(-> $r:pat)*) => {
+        ::core::compile_error!(::core::concat!("missing `=>` after `", ::core::stringify!($case), "` case"))
+    };
+    (@error $case:ident ($($args:tt)*) $(-> $r:pat)* =>) => {
+        ::core::compile_error!("expected expression after `=>`")
+    };
+    (@error $case:ident ($($args:tt)*) -> => $($tail:tt)*) => {
+        ::core::compile_error!("missing pattern after `->`")
+    };
+    (@error $case:ident ($($args:tt)*) $(-> $r:pat)* => $body:expr; $($tail:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "did you mean to put a comma instead of the semicolon after `", ::core::stringify!($body), "`?"
+        ))
+    };
+    (@error $t:tt $($tail:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "invalid select! syntax near `", ::core::stringify!($t), "`: expected `recv(r) -> v => body`, ",
+            "`send(s, msg) -> r => body`, `default => body` or `default(timeout) => body`"
+        ))
+    };
+
+    // ---- stage 2: bind each case to a typed local ----
+
+    (@bind ($($names:tt)*) () ($($bound:tt)*) ($($default:tt)*)) => {
+        $crate::__select_internal!(@gen ($($bound)*) ($($default)*))
+    };
+    (@bind (($name:ident $index:tt) $($names:tt)*)
+        (recv($r:expr $(,)?) -> $res:pat => $body:tt, $($tail:tt)*) ($($bound:tt)*) $default:tt) => {
+        match $r {
+            ref receiver => {
+                let receiver: &$crate::Receiver<_> = receiver;
+                let $name = $crate::__private::recv_case(receiver);
+                $crate::__select_internal!(@bind ($($names)*) ($($tail)*)
+                    ($($bound)* ($name $index recv() [$res] $body)) $default)
+            }
+        }
+    };
+    (@bind (($name:ident $index:tt) $($names:tt)*)
+        (send($s:expr, $m:expr $(,)?) -> $res:pat => $body:tt, $($tail:tt)*) ($($bound:tt)*) $default:tt) => {
+        match $s {
+            ref sender => {
+                let sender: &$crate::Sender<_> = sender;
+                let $name = $crate::__private::send_case(sender);
+                $crate::__select_internal!(@bind ($($names)*) ($($tail)*)
+                    ($($bound)* ($name $index send($m) [$res] $body)) $default)
+            }
+        }
+    };
+    (@bind $names:tt (default($($t:expr)? $(,)?) => $body:tt, $($tail:tt)*) $bound:tt ()) => {
+        $crate::__select_internal!(@bind $names ($($tail)*) $bound (($($t)?) $body))
+    };
+    (@bind $names:tt (default $($tail:tt)*) $bound:tt ($($default:tt)+)) => {
+        ::core::compile_error!("there can be only one `default` case in a `select!` block")
+    };
+    (@bind $names:tt (recv($($args:tt)*) $($tail:tt)*) $bound:tt $default:tt) => {
+        ::core::compile_error!(::core::concat!("invalid argument list in `recv(", ::core::stringify!($($args)*), ")`"))
+    };
+    (@bind $names:tt (send($($args:tt)*) $($tail:tt)*) $bound:tt $default:tt) => {
+        ::core::compile_error!(::core::concat!("invalid argument list in `send(", ::core::stringify!($($args)*), ")`"))
+    };
+    (@bind $names:tt (default($($args:tt)*) $($tail:tt)*) $bound:tt $default:tt) => {
+        ::core::compile_error!(::core::concat!("invalid argument list in `default(", ::core::stringify!($($args)*), ")`"))
+    };
+    (@bind () ($($tail:tt)+) $bound:tt $default:tt) => {
+        ::core::compile_error!("too many operations in a `select!` block (at most 64)")
+    };
+    (@bind $names:tt ($case:ident $($tail:tt)*) $bound:tt $default:tt) => {
+        ::core::compile_error!(::core::concat!(
+            "expected one of `recv`, `send`, or `default`, found `", ::core::stringify!($case), "`"
+        ))
+    };
+
+    // ---- stage 3: run the select and complete the chosen case ----
+
+    (@gen ($(($name:ident $index:tt $kind:ident($($m:expr)?) [$($res:tt)*] $body:tt))*) ($($default:tt)*)) => {{
+        let cases: &[&dyn $crate::__private::Case] = &[$(&$name),*];
+        let chosen = $crate::__private::select(cases, $crate::__select_internal!(@wait $($default)*), false);
+        match chosen {
+            $(::core::option::Option::Some($index) => {
+                let $($res)* = $crate::__select_internal!(@complete $name $kind($($m)?));
+                $body
+            })*
+            ::core::option::Option::None => $crate::__select_internal!(@default $($default)*),
+            ::core::option::Option::Some(_) => ::core::unreachable!(),
+        }
+    }};
+
+    (@wait) => { $crate::__private::Wait::Forever };
+    (@wait () $body:tt) => { $crate::__private::Wait::Never };
+    (@wait ($t:expr) $body:tt) => { $crate::__private::wait_for($t) };
+
+    (@default) => { ::core::unreachable!("a select! without default returned no case") };
+    (@default $args:tt $body:tt) => { $body };
+
+    (@complete $name:ident recv()) => { $name.complete_recv() };
+    (@complete $name:ident send($m:expr)) => { $name.complete_send($m) };
+}

@@ -1,0 +1,126 @@
+//! `Sender`: the sending end of a channel, and `chan`, which makes one.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use super::channel::Chan;
+use super::error::{SendError, SendTimeoutError, TrySendError};
+use super::receiver::Receiver;
+use crate::loom::sync::atomic::Ordering;
+use crate::loom::sync::Arc;
+
+/// Makes a channel with room for `cap` buffered values: Go's `make(chan T, cap)`.
+///
+/// With `cap == 0` the channel is unbuffered: a send completes only when a receiver takes the
+/// value (a rendezvous). Both ends may be cloned; the channel closes when [`Sender::close`] is
+/// called or the last sender is dropped.
+///
+/// ```
+/// let (tx, rx) = offshoot::chan(0);
+/// offshoot::go(move || tx.send("ping").unwrap());
+/// assert_eq!(rx.recv(), Ok("ping"));
+/// ```
+pub fn chan<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
+    let chan = Arc::new(Chan::new(cap));
+    (Sender { chan: chan.clone() }, Receiver::from_chan(chan))
+}
+
+/// The sending end of a channel. `Clone` for more senders; dropping the last one closes it.
+pub struct Sender<T> {
+    pub(crate) chan: Arc<Chan<T>>,
+}
+
+impl<T> Sender<T> {
+    /// Sends `msg`, parking while the channel is full (or, unbuffered, until a receiver takes
+    /// it). Fails, handing `msg` back, if the channel is closed or every receiver is gone.
+    pub fn send(&self, msg: T) -> Result<(), SendError<T>> {
+        self.chan
+            .send(msg, None)
+            .map_err(|err| SendError(err.into_inner()))
+    }
+
+    /// Sends `msg` if that can be done without waiting.
+    pub fn try_send(&self, msg: T) -> Result<(), TrySendError<T>> {
+        self.chan
+            .send(msg, Some(Instant::now()))
+            .map_err(|err| match err {
+                SendTimeoutError::Timeout(msg) => TrySendError::Full(msg),
+                SendTimeoutError::Closed(msg) => TrySendError::Closed(msg),
+            })
+    }
+
+    /// Sends `msg`, waiting at most `timeout`.
+    pub fn send_timeout(&self, msg: T, timeout: Duration) -> Result<(), SendTimeoutError<T>> {
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.send_deadline(msg, deadline),
+            None => self.send(msg).map_err(SendTimeoutError::from),
+        }
+    }
+
+    /// Sends `msg`, waiting until `deadline` at the latest.
+    pub fn send_deadline(&self, msg: T, deadline: Instant) -> Result<(), SendTimeoutError<T>> {
+        self.chan.send(msg, Some(deadline))
+    }
+
+    /// Closes the channel, Go's `close(ch)`: receivers get what is buffered, then
+    /// [`RecvError`](crate::RecvError); sends fail. Returns true if this call closed it; closing
+    /// a closed channel is not an error (Go would panic).
+    pub fn close(&self) -> bool {
+        self.chan.close()
+    }
+
+    /// True if the channel is closed (no more values will be sent).
+    pub fn is_closed(&self) -> bool {
+        self.chan.is_closed()
+    }
+
+    /// Values in the buffer.
+    pub fn len(&self) -> usize {
+        self.chan.len()
+    }
+
+    /// True if the buffer holds no value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True if the buffer is full (always, for an unbuffered channel).
+    pub fn is_full(&self) -> bool {
+        self.len() == self.chan.capacity()
+    }
+
+    /// The buffer's size: `Some(cap)`. An `Option`, as crossbeam's, though offshoot's channels
+    /// are always bounded.
+    pub fn capacity(&self) -> Option<usize> {
+        Some(self.chan.capacity())
+    }
+
+    /// True if both senders belong to the same channel.
+    pub fn same_channel(&self, other: &Sender<T>) -> bool {
+        Arc::ptr_eq(&self.chan, &other.chan)
+    }
+}
+
+impl<T> Clone for Sender<T> {
+    fn clone(&self) -> Self {
+        self.chan.senders.fetch_add(1, Ordering::Relaxed);
+        Sender {
+            chan: self.chan.clone(),
+        }
+    }
+}
+
+impl<T> Drop for Sender<T> {
+    fn drop(&mut self) {
+        // AcqRel: the last sender sees every other sender's sends before it closes.
+        if self.chan.senders.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.chan.close();
+        }
+    }
+}
+
+impl<T> fmt::Debug for Sender<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad("Sender { .. }")
+    }
+}
