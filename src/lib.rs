@@ -46,7 +46,7 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
-mod chan;
+pub(crate) mod chan;
 mod loom;
 mod runtime;
 pub mod sync;

@@ -13,6 +13,20 @@
 //	            other goroutine to switch to; time per call.
 //	parked:     VmRSS growth after 100,000 goroutines block receiving on one
 //	            shared unbuffered channel (measured 100 ms after all started).
+//	pingpong:   main sends i on an unbuffered channel and an echo goroutine
+//	            sends it back on another; time per round trip (1,000,000).
+//	ring:       503 goroutines in a ring of unbuffered channels pass a token
+//	            from 5,000,000 down to 0 (thread-ring); time per hop.
+//	mpmc0:      4 producers send 1,250,000 ints each on one channel of
+//	mpmc1:      capacity 0, 1 or 100; 4 consumers receive until it is
+//	mpmc100:    closed; time per message (5,000,000).
+//	select0:    4 producers each send 1,000,000 ints on their own channel of
+//	select100:  capacity 0 or 100; one consumer selects over all 4; per message.
+//	sieve:      concurrent prime sieve (a generator and one filter goroutine
+//	            per prime) up to the 5000th prime, 48611; total milliseconds.
+//
+// The channel workloads time everything after making their channels,
+// including starting their goroutines.
 package main
 
 import (
@@ -31,11 +45,22 @@ const (
 	spawnJoinCount = 200_000
 	yieldCount     = 1_000_000
 	parkedCount    = 100_000
+
+	pingPongCount = 1_000_000
+	ringSize      = 503
+	ringHops      = 5_000_000
+	mpmcWorkers   = 4         // producers, and also consumers
+	mpmcPerSender = 1_250_000 // messages per producer
+	selectChans   = 4         // channels, one producer each
+	selectPerChan = 1_000_000 // messages per producer
+	sieveCount    = 5000
+	sievePrime    = 48611 // the sieveCount-th prime
 )
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: offshoot-bench spawn|spawn_join|yield|yield1|parked")
+		fmt.Fprintln(os.Stderr, "usage: offshoot-bench spawn|spawn_join|yield|yield1|parked|"+
+			"pingpong|ring|mpmc0|mpmc1|mpmc100|select0|select100|sieve")
 		os.Exit(2)
 	}
 	switch name := os.Args[1]; name {
@@ -49,6 +74,22 @@ func main() {
 		printNs(name, yieldLoop(1))
 	case "parked":
 		fmt.Printf("%s %d bytes/coroutine\n", name, parked())
+	case "pingpong":
+		printNs(name, pingPong())
+	case "ring":
+		printNs(name, ring())
+	case "mpmc0":
+		printNs(name, mpmc(0))
+	case "mpmc1":
+		printNs(name, mpmc(1))
+	case "mpmc100":
+		printNs(name, mpmc(100))
+	case "select0":
+		printNs(name, selectLoop(0))
+	case "select100":
+		printNs(name, selectLoop(100))
+	case "sieve":
+		fmt.Printf("%s %.1f ms\n", name, sieve())
 	default:
 		fmt.Fprintf(os.Stderr, "unknown workload %q\n", name)
 		os.Exit(2)
@@ -124,6 +165,210 @@ func parked() int64 {
 
 	close(ch)
 	return (after - before) / parkedCount
+}
+
+// pingPong bounces pingPongCount ints between the main goroutine and an echo
+// goroutine over two unbuffered channels; it returns nanoseconds per round
+// trip.
+func pingPong() float64 {
+	ping, pong := make(chan int), make(chan int)
+	start := time.Now()
+	go func() {
+		for v := range ping {
+			pong <- v
+		}
+	}()
+	for i := 0; i < pingPongCount; i++ {
+		ping <- i
+		if v := <-pong; v != i {
+			fail(fmt.Sprintf("pingpong: sent %d, got back %d", i, v))
+		}
+	}
+	elapsed := time.Since(start)
+	close(ping)
+	return float64(elapsed.Nanoseconds()) / pingPongCount
+}
+
+// ring passes a token around ringSize goroutines joined by unbuffered
+// channels, each forwarding token-1, until it reaches 0; it returns
+// nanoseconds per hop. The ring's goroutines stay blocked afterwards.
+func ring() float64 {
+	chans := make([]chan int, ringSize)
+	for i := range chans {
+		chans[i] = make(chan int)
+	}
+	done := make(chan int)
+	start := time.Now()
+	for i := range chans {
+		go ringMember(i+1, chans[i], chans[(i+1)%ringSize], done)
+	}
+	chans[0] <- ringHops
+	id := <-done
+	elapsed := time.Since(start)
+	// Goroutine 1 gets the token first, so goroutine ringHops%ringSize+1
+	// sees it at 0.
+	if want := ringHops%ringSize + 1; id != want {
+		fail(fmt.Sprintf("ring: goroutine %d saw 0, want %d", id, want))
+	}
+	return float64(elapsed.Nanoseconds()) / ringHops
+}
+
+// ringMember is goroutine id of the ring: it forwards each token it receives
+// on in, less one, to out, and sends its id on done when the token is 0.
+func ringMember(id int, in <-chan int, out chan<- int, done chan<- int) {
+	for token := range in {
+		if token == 0 {
+			done <- id
+			return
+		}
+		out <- token - 1
+	}
+}
+
+// mpmc has mpmcWorkers producers send mpmcPerSender ints each on one channel
+// of the given capacity, and mpmcWorkers consumers receive until it is
+// closed; it returns nanoseconds per message.
+func mpmc(capacity int) float64 {
+	const total = mpmcWorkers * mpmcPerSender
+	ch := make(chan int, capacity)
+	counts := make([]int, mpmcWorkers)
+	var producers, consumers sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < mpmcWorkers; c++ {
+		consumers.Add(1)
+		go func(c int) {
+			defer consumers.Done()
+			n := 0
+			for range ch {
+				n++
+			}
+			counts[c] = n
+		}(c)
+	}
+	for p := 0; p < mpmcWorkers; p++ {
+		producers.Add(1)
+		go func() {
+			defer producers.Done()
+			for i := 0; i < mpmcPerSender; i++ {
+				ch <- i
+			}
+		}()
+	}
+	producers.Wait()
+	close(ch)
+	consumers.Wait()
+	elapsed := time.Since(start)
+	sum := 0
+	for _, n := range counts {
+		sum += n
+	}
+	if sum != total {
+		fail(fmt.Sprintf("mpmc%d: received %d messages, want %d", capacity, sum, total))
+	}
+	return float64(elapsed.Nanoseconds()) / total
+}
+
+// selectLoop has selectChans producers each send selectPerChan ints on its
+// own channel of the given capacity and then close it, while the calling
+// goroutine selects over all the channels until every one is closed; it
+// returns nanoseconds per message.
+func selectLoop(capacity int) float64 {
+	const total = selectChans * selectPerChan
+	var chans [selectChans]chan int
+	for i := range chans {
+		chans[i] = make(chan int, capacity)
+	}
+	start := time.Now()
+	for _, ch := range chans {
+		go func(ch chan<- int) {
+			for i := 0; i < selectPerChan; i++ {
+				ch <- i
+			}
+			close(ch)
+		}(ch)
+	}
+	// A closed channel is set to nil so that select stops choosing it.
+	a, b, c, d := chans[0], chans[1], chans[2], chans[3]
+	n := 0
+	for open := selectChans; open > 0; {
+		var ok bool
+		select {
+		case _, ok = <-a:
+			if !ok {
+				a = nil
+			}
+		case _, ok = <-b:
+			if !ok {
+				b = nil
+			}
+		case _, ok = <-c:
+			if !ok {
+				c = nil
+			}
+		case _, ok = <-d:
+			if !ok {
+				d = nil
+			}
+		}
+		if ok {
+			n++
+		} else {
+			open--
+		}
+	}
+	elapsed := time.Since(start)
+	if n != total {
+		fail(fmt.Sprintf("select%d: received %d messages, want %d", capacity, n, total))
+	}
+	return float64(elapsed.Nanoseconds()) / total
+}
+
+// sieve finds the sieveCount-th prime with the concurrent prime sieve and
+// returns the total milliseconds taken. Its goroutines stay blocked
+// afterwards.
+func sieve() float64 {
+	start := time.Now()
+	ch := make(chan int)
+	go generate(ch)
+	var prime int
+	for i := 0; ; i++ {
+		prime = <-ch
+		if i == sieveCount-1 {
+			break
+		}
+		next := make(chan int)
+		go filter(ch, next, prime)
+		ch = next
+	}
+	elapsed := time.Since(start)
+	if prime != sievePrime {
+		fail(fmt.Sprintf("sieve: prime %d is %d, want %d", sieveCount, prime, sievePrime))
+	}
+	return float64(elapsed.Nanoseconds()) / 1e6
+}
+
+// generate sends 2, 3, 4, ... on ch.
+func generate(ch chan<- int) {
+	for i := 2; ; i++ {
+		ch <- i
+	}
+}
+
+// filter copies the values received on in to out, dropping multiples of
+// prime.
+func filter(in <-chan int, out chan<- int, prime int) {
+	for {
+		i := <-in
+		if i%prime != 0 {
+			out <- i
+		}
+	}
+}
+
+// fail reports msg on stderr and exits with status 1.
+func fail(msg string) {
+	fmt.Fprintln(os.Stderr, msg)
+	os.Exit(1)
 }
 
 // vmRSS returns this process's resident set size in bytes, read from the

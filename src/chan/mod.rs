@@ -15,6 +15,7 @@ pub use error::{
 };
 pub use receiver::{never, IntoIter, Iter, Receiver, TryIter};
 pub use select::{Select, SelectedOperation};
+pub(crate) use sender::chan_never_closed;
 pub use sender::{chan, Sender};
 
 /// What the `select!` macro's expansion uses. Not part of the API.

@@ -21,7 +21,7 @@ pub struct Receiver<T> {
 /// let (tx, rx) = offshoot::chan::<i32>(1);
 /// tx.send(1).unwrap();
 /// // With `rx` switched off, only the timeout can fire.
-/// let off = offshoot::never();
+/// let off = offshoot::never::<i32>();
 /// offshoot::select! {
 ///     recv(off) -> _ => unreachable!(),
 ///     default(Duration::from_millis(10)) => {}

@@ -25,6 +25,15 @@ pub fn chan<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
     (Sender { chan: chan.clone() }, Receiver::from_chan(chan))
 }
 
+/// A channel that never closes, not even when its last `Sender` is dropped (an extra sender
+/// count has no `Sender`): `time::after` and `time::tick` deliver on these, as crossbeam's do,
+/// so a receive after the last value waits instead of reporting a close.
+pub(crate) fn chan_never_closed<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
+    let (tx, rx) = chan(cap);
+    tx.chan.senders.fetch_add(1, Ordering::Relaxed);
+    (tx, rx)
+}
+
 /// The sending end of a channel. `Clone` for more senders; dropping the last one closes it.
 pub struct Sender<T> {
     pub(crate) chan: Arc<Chan<T>>,

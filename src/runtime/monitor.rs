@@ -3,8 +3,8 @@
 //! Like Go's `sysmon`, one background thread outside the processors does the chores that
 //! cannot wait for a worker to reach a scheduling point:
 //! - **Timers.** It sleeps on a condition variable until the earliest deadline in the timer
-//!   queue, then wakes the coroutines whose timers expired (they go to the global queue). Setting
-//!   an earlier timer notifies it.
+//!   queue, then wakes the coroutines whose timers expired (they go to the global queue), or
+//!   runs their callbacks (a channel send, for `time::after`). Setting an earlier timer notifies it.
 //! - **Stall watch.** To keep channel hand-offs cheap, a coroutine made runnable by another goes
 //!   to the waker's own processor without waking an idle worker (see `worker.rs`). If the worker
 //!   then stays inside one coroutine for long (a long computation, a blocking system call), those
@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use super::park::Unparker;
 use super::scheduler::Scheduler;
-use super::timer::{TimerHandle, TimerQueue};
+use super::timer::{Action, Fired, TimerHandle, TimerQueue};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Condvar, Mutex};
 
@@ -41,9 +41,22 @@ pub(crate) struct Monitor {
 impl Monitor {
     /// Sets a timer that unparks `unparker` at `deadline`.
     pub(crate) fn add_timer(&self, deadline: Instant, unparker: Unparker) -> TimerHandle {
+        self.add(deadline, Action::Unpark(unparker))
+    }
+
+    /// Sets a timer that calls `f` on the monitor thread at `deadline`; `f` must not block.
+    pub(crate) fn call_at(
+        &self,
+        deadline: Instant,
+        f: impl FnOnce() + Send + 'static,
+    ) -> TimerHandle {
+        self.add(deadline, Action::Call(Mutex::new(Some(Box::new(f)))))
+    }
+
+    fn add(&self, deadline: Instant, action: Action) -> TimerHandle {
         let mut timers = self.timers.lock();
         let earliest = timers.next_deadline().is_none_or(|next| deadline < next);
-        let handle = timers.insert(deadline, unparker);
+        let handle = timers.insert(deadline, action);
         if earliest {
             self.changed.notify_one();
         }
@@ -73,8 +86,8 @@ impl Monitor {
         let mut next_watch = Instant::now() + STALL_INTERVAL;
         loop {
             self.wait(sched, next_watch, &mut fired);
-            for unparker in fired.drain(..) {
-                unparker.unpark_owned();
+            for action in fired.drain(..) {
+                action.run();
             }
             let now = Instant::now();
             if now >= next_watch {
@@ -86,7 +99,7 @@ impl Monitor {
 
     /// Sleeps until the next timer, or `next_watch` while any worker is awake, then collects
     /// the timers that expired.
-    fn wait(&self, sched: &Scheduler, next_watch: Instant, fired: &mut Vec<Unparker>) {
+    fn wait(&self, sched: &Scheduler, next_watch: Instant, fired: &mut Vec<Fired>) {
         let mut timers = self.timers.lock();
         self.dormant.store(true, Ordering::SeqCst);
         let watching = sched.idle.sleeping() < sched.processors.len();

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use super::park::Unparker;
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
-use crate::loom::sync::Arc;
+use crate::loom::sync::{Arc, Mutex};
 
 const PENDING: u8 = 0;
 const FIRED: u8 = 1;
@@ -35,8 +35,47 @@ pub(crate) struct TimerHandle {
 struct TimerShared {
     /// PENDING until exactly one of fire or cancel wins the CAS away from it.
     state: AtomicU8,
-    /// Whom to wake at the deadline.
-    unparker: Unparker,
+    /// What to do at the deadline.
+    action: Action,
+}
+
+/// What a timer does when it fires.
+pub(crate) enum Action {
+    /// Wake a parked coroutine or thread (a sleep, a timeout).
+    Unpark(Unparker),
+    /// Call a function on the monitor thread (Go's timer `f`, e.g. a channel send for
+    /// `time::after`). It must be quick and must not block. Taken out by the firing.
+    Call(Mutex<Option<Box<dyn FnOnce() + Send>>>),
+}
+
+impl std::fmt::Debug for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Action::Unpark(u) => f.debug_tuple("Unpark").field(u).finish(),
+            Action::Call(_) => f.write_str("Call(..)"),
+        }
+    }
+}
+
+/// An expired timer's action, to run outside the queue's lock.
+pub(crate) enum Fired {
+    Unpark(Unparker),
+    Call(Box<dyn FnOnce() + Send>),
+}
+
+impl Fired {
+    /// Runs the action. A panicking callback is reported and contained: it must not take the
+    /// monitor thread down.
+    pub(crate) fn run(self) {
+        match self {
+            Fired::Unpark(unparker) => unparker.unpark_owned(),
+            Fired::Call(f) => {
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
+                    eprintln!("offshoot: a timer callback panicked; the timer is dropped");
+                }
+            }
+        }
+    }
 }
 
 impl TimerHandle {
@@ -87,11 +126,11 @@ pub(crate) struct TimerQueue {
 }
 
 impl TimerQueue {
-    /// Sets a timer that unparks `unparker` at `deadline`.
-    pub(crate) fn insert(&mut self, deadline: Instant, unparker: Unparker) -> TimerHandle {
+    /// Sets a timer that runs `action` at `deadline`.
+    pub(crate) fn insert(&mut self, deadline: Instant, action: Action) -> TimerHandle {
         let shared = Arc::new(TimerShared {
             state: AtomicU8::new(PENDING),
-            unparker,
+            action,
         });
         self.next_seq += 1;
         self.heap.push(Entry {
@@ -117,8 +156,8 @@ impl TimerQueue {
         self.heap.peek().map(|e| e.deadline)
     }
 
-    /// Removes every timer due by `now`, and pushes the unparkers of those not cancelled.
-    pub(crate) fn expire(&mut self, now: Instant, fired: &mut Vec<Unparker>) {
+    /// Removes every timer due by `now`, and pushes the actions of those not cancelled.
+    pub(crate) fn expire(&mut self, now: Instant, fired: &mut Vec<Fired>) {
         while self.heap.peek().is_some_and(|e| e.deadline <= now) {
             let entry = self.heap.pop().expect("peeked");
             let won = entry.shared.state.compare_exchange(
@@ -128,7 +167,10 @@ impl TimerQueue {
                 Ordering::Acquire,
             );
             match won {
-                Ok(_) => fired.push(entry.shared.unparker.clone()),
+                Ok(_) => fired.push(match &entry.shared.action {
+                    Action::Unpark(unparker) => Fired::Unpark(unparker.clone()),
+                    Action::Call(f) => Fired::Call(f.lock().take().expect("a callback fires once")),
+                }),
                 Err(_) => self.cancelled = self.cancelled.saturating_sub(1),
             }
         }
@@ -146,8 +188,8 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    fn me() -> Unparker {
-        Unparker::Thread(std::thread::current())
+    fn me() -> Action {
+        Action::Unpark(Unparker::Thread(std::thread::current()))
     }
 
     #[test]
