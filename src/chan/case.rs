@@ -72,9 +72,10 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             return None;
         }
         let sel = Selection::new();
-        let mut queued = Vec::with_capacity(n);
+        // The cases queued are always a prefix of `order`: count them instead of listing them.
+        let mut queued = 0;
         let mut registration = Registration::Parked;
-        for k in order {
+        for k in order.clone() {
             if cases[k].register(&sel, k) {
                 registration = match sel.try_abort() {
                     Ok(()) => Registration::Retry,
@@ -82,7 +83,7 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
                 };
                 break;
             }
-            queued.push(k);
+            queued += 1;
         }
         let chosen = match registration {
             Registration::Parked => sel.wait(deadline),
@@ -90,7 +91,7 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             Registration::Retry => None,
         };
         // Every entry leaves its queue before the cases can be touched again (waiter.rs, rule 3).
-        for &k in &queued {
+        for k in order.take(queued) {
             cases[k].unregister();
         }
         match chosen {

@@ -13,7 +13,9 @@
 //! 5. Stealing: up to [`SEARCH_ROUNDS`] passes over the other processors in a random order,
 //!    taking half of a victim's queue. A victim's `runnext` is taken only in the last pass and
 //!    only if the victim picked no task since the first pass: it is probably about to run it.
-//! 6. Sleep (see `idle.rs`).
+//! 6. Linger: keep looking, with backoff, for [`LINGER`] more (Go's spinning M), since new work
+//!    often comes within microseconds and a searching worker takes it without a wake-up.
+//! 7. Sleep (see `idle.rs`).
 //!
 //! # Running a task
 //!
@@ -37,6 +39,7 @@
 //! `Cell`s: the worker loop never holds a `&mut` that a running coroutine could alias.
 
 use std::cell::Cell;
+use std::time::{Duration, Instant};
 
 use crossbeam_deque::{Steal, Worker as LocalQueue};
 
@@ -54,8 +57,12 @@ use crate::loom::sync::Arc;
 const GLOBAL_QUEUE_INTERVAL: u64 = 61;
 /// Consecutive `runnext` picks allowed while the local queue has tasks waiting.
 const RUNNEXT_STREAK: u32 = 61;
-/// Passes over the other processors before giving up on stealing (Go's `stealTries`).
+/// Passes over the other processors before lingering (Go's `stealTries`).
 const SEARCH_ROUNDS: usize = 4;
+/// How long a worker that found nothing keeps looking before it sleeps. Long enough to cover a
+/// channel round trip on another core, short enough to cost nothing measurable when the
+/// runtime goes idle (it happens once per idle period, not per task).
+const LINGER: Duration = Duration::from_micros(20);
 
 /// The state a worker thread keeps for itself.
 pub(crate) struct Worker {
@@ -199,6 +206,37 @@ impl Worker {
                 return Some(task);
             }
             std::hint::spin_loop();
+        }
+        self.linger(n)
+    }
+
+    /// Before going to sleep, keeps looking for [`LINGER`], with backoff. Work often arrives
+    /// within microseconds (a peer's reply, the next message), and a worker that is still
+    /// searching takes it without the futex wake and sleep a parked worker would cost both sides
+    /// (and, while it searches, wakers skip waking anyone). Go's spinning Ms do the same.
+    fn linger(&self, n: usize) -> Option<Arc<Task>> {
+        let until = Instant::now() + LINGER;
+        let mut spins = 1u32;
+        while Instant::now() < until {
+            for _ in 0..spins {
+                std::hint::spin_loop();
+            }
+            spins = (spins * 2).min(256);
+            if !self.sched.has_stealable_work()
+                && self.sched.processors.iter().all(|p| p.runnext.is_empty())
+            {
+                continue;
+            }
+            let start = self.next_random() as usize % n;
+            for victim in (0..n).map(|k| (start + k) % n).filter(|&v| v != self.index) {
+                // As the last search round: a victim's runnext only if it is stuck.
+                if let Some(task) = self.steal_from(victim, SEARCH_ROUNDS - 1) {
+                    return Some(task);
+                }
+            }
+            if let Some(task) = self.sched.take_global(&self.queue) {
+                return Some(task);
+            }
         }
         None
     }
