@@ -94,3 +94,24 @@ fn select_with_parked_send_case_meets_a_receiver() {
         assert!(h.join().unwrap());
     }
 }
+
+#[test]
+fn select_ready_reports_without_performing() {
+    use offshoot::Select;
+    let (tx1, rx1) = chan::<i32>(1);
+    let (tx2, rx2) = chan::<i32>(0);
+    let mut sel = Select::new();
+    let i1 = sel.recv(&rx1);
+    let i2 = sel.recv(&rx2);
+    assert!(sel.try_ready().is_err());
+    assert!(sel.ready_timeout(Duration::from_millis(10)).is_err());
+    tx1.send(5).unwrap();
+    assert_eq!(sel.ready(), i1);
+    assert_eq!(rx1.try_recv(), Ok(5), "ready did not take the value");
+    // A parked ready() wakes when a sender parks on the unbuffered channel.
+    let h = go(move || tx2.send(9).unwrap());
+    assert_eq!(sel.ready(), i2);
+    assert_eq!(rx2.recv(), Ok(9));
+    h.join().unwrap();
+    drop(tx1);
+}

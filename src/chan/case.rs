@@ -22,6 +22,8 @@ use super::error::{RecvError, SendError};
 use super::receiver::Receiver;
 use super::sender::Sender;
 use super::waiter::{Claimed, Entry, Outcome, Selection};
+use crate::loom::sync::atomic::{AtomicU64, Ordering};
+use crate::runtime::park::{self, Unparker};
 
 /// An operation that can take part in a select. Object-safe, so a select over cases of
 /// different element types is a slice of `&dyn Case`.
@@ -37,6 +39,10 @@ pub trait Case {
     fn accept(&self);
     /// True if the operation would not block now.
     fn is_ready(&self) -> bool;
+    /// Asks the channel to unpark `observer` at its next change (for `Select::ready`).
+    fn observe(&self, id: u64, observer: Unparker);
+    /// Withdraws `observe`.
+    fn unobserve(&self, id: u64);
 }
 
 /// How long a select may wait.
@@ -116,12 +122,63 @@ enum Registration {
     Claimed(usize),
 }
 
+/// Waits until one of `cases` looks ready, without performing it (`Select::ready`); returns its
+/// index, or `None` if none did within `wait`. The answer may be stale by the time the caller
+/// acts on it, as crossbeam's is: another party may take the operation first.
+///
+/// Watching works by observers: each channel unparks its observers at every change that could
+/// make an operation ready, so the loop is: poll; register as observer everywhere; poll again
+/// (a change may have slipped in); park; withdraw; repeat.
+pub fn ready(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
+    static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+    let n = cases.len();
+    let poll = || {
+        let start = if biased || n < 2 { 0 } else { random_below(n) };
+        (0..n)
+            .map(|i| (start + i) % n)
+            .find(|&k| cases[k].is_ready())
+    };
+    loop {
+        if let Some(k) = poll() {
+            return Some(k);
+        }
+        let deadline = match wait {
+            Wait::Never => return None,
+            Wait::Until(d) if d <= Instant::now() => return None,
+            Wait::Until(d) => Some(d),
+            Wait::Forever => None,
+        };
+        if n == 0 {
+            sleep_until(deadline);
+            return None;
+        }
+        let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        let me = park::current();
+        for case in cases {
+            case.observe(id, me.clone());
+        }
+        let found = poll();
+        if found.is_none() {
+            match deadline {
+                Some(deadline) => park::park_until(deadline),
+                None => park::park(),
+            }
+        }
+        for case in cases {
+            case.unobserve(id);
+        }
+        if found.is_some() {
+            return found;
+        }
+    }
+}
+
 /// Parks until `deadline`, or forever.
 fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(deadline) => crate::time::sleep_until(deadline),
         None => loop {
-            crate::runtime::park::park();
+            park::park();
         },
     }
 }
@@ -273,6 +330,14 @@ impl<T> Case for RecvCase<'_, T> {
     fn is_ready(&self) -> bool {
         self.chan.recv_ready()
     }
+
+    fn observe(&self, id: u64, observer: Unparker) {
+        self.chan.observe(id, observer);
+    }
+
+    fn unobserve(&self, id: u64) {
+        self.chan.unobserve(id);
+    }
 }
 
 #[allow(private_interfaces)]
@@ -312,6 +377,14 @@ impl<T> Case for SendCase<'_, T> {
 
     fn is_ready(&self) -> bool {
         self.chan.send_ready()
+    }
+
+    fn observe(&self, id: u64, observer: Unparker) {
+        self.chan.observe(id, observer);
+    }
+
+    fn unobserve(&self, id: u64) {
+        self.chan.unobserve(id);
     }
 }
 

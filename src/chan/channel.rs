@@ -69,6 +69,21 @@ struct State<T> {
     receivers_gone: bool,
     recvq: WaitQueue<T>,
     sendq: WaitQueue<T>,
+    /// `Select::ready` callers waiting for any change, by id. Empty in normal use.
+    observers: Vec<(u64, Unparker)>,
+}
+
+impl<T> State<T> {
+    /// Wakes the `ready` callers watching this channel: an operation may have become ready.
+    /// Called under the lock at every change that can make one ready (a value or a parked peer
+    /// arrives, room is freed, the channel closes); unparking takes no channel lock.
+    fn changed(&mut self) {
+        if !self.observers.is_empty() {
+            for (_, observer) in self.observers.drain(..) {
+                observer.unpark_owned();
+            }
+        }
+    }
 }
 
 /// A reserved operation, from `start_send`/`start_recv`, to be completed by `finish_*`.
@@ -94,6 +109,7 @@ impl<T> Chan<T> {
                 receivers_gone: false,
                 recvq: WaitQueue::default(),
                 sendq: WaitQueue::default(),
+                observers: Vec::new(),
             }),
             cap,
             senders: AtomicUsize::new(1),
@@ -133,6 +149,7 @@ impl<T> Chan<T> {
         }
         if state.buf.len() + state.send_reserved < self.cap {
             state.buf.push_back(msg);
+            state.changed();
             return Ok(());
         }
         if deadline.is_some_and(|d| d <= Instant::now()) {
@@ -141,6 +158,7 @@ impl<T> Chan<T> {
         let sel = Selection::new();
         let entry = Entry::new(&sel, 0, Some(msg));
         state.sendq.push(&entry);
+        state.changed();
         drop(state);
         match sel.wait(deadline) {
             Some(_) => {
@@ -169,6 +187,7 @@ impl<T> Chan<T> {
             if state.buf.len() > state.recv_reserved {
                 let value = state.buf.pop_front().expect("an unreserved value");
                 let woken = self.refill(&mut state);
+                state.changed();
                 drop(state);
                 if let Some(sender) = woken {
                     sender.unpark_owned();
@@ -191,6 +210,7 @@ impl<T> Chan<T> {
             let sel = Selection::new();
             let entry = Entry::new(&sel, 0, None);
             state.recvq.push(&entry);
+            state.changed();
             drop(state);
             return match sel.wait(deadline) {
                 Some(_) => {
@@ -256,6 +276,7 @@ impl<T> Chan<T> {
                 return false;
             }
             state.closed = true;
+            state.changed();
             (state.recvq.claim_all(), state.sendq.claim_all())
         };
         for waiter in receivers.into_iter().chain(senders) {
@@ -270,6 +291,7 @@ impl<T> Chan<T> {
         let (senders, buffered) = {
             let mut state = self.state.lock();
             state.receivers_gone = true;
+            state.changed();
             (state.sendq.claim_all(), std::mem::take(&mut state.buf))
         };
         for sender in senders {
@@ -303,6 +325,7 @@ impl<T> Chan<T> {
                 state.recv_reserved -= 1;
                 let value = state.buf.pop_front().expect("a reserved value");
                 let woken = self.refill(&mut state);
+                state.changed();
                 drop(state);
                 if let Some(sender) = woken {
                     sender.unpark_owned();
@@ -347,6 +370,7 @@ impl<T> Chan<T> {
                     drop(msg);
                 } else {
                     state.buf.push_back(msg);
+                    state.changed();
                 }
                 Ok(())
             }
@@ -369,6 +393,7 @@ impl<T> Chan<T> {
                 } else {
                     state.recv_reserved -= 1;
                 }
+                state.changed();
             }
             // A claimed peer cannot be un-claimed: complete it as well as we can. A receiver
             // waiting in a packet is told the send was abandoned and retries; a claimed parked
@@ -393,6 +418,7 @@ impl<T> Chan<T> {
             return true;
         }
         state.recvq.push(entry);
+        state.changed();
         false
     }
 
@@ -407,6 +433,7 @@ impl<T> Chan<T> {
             return true;
         }
         state.sendq.push(entry);
+        state.changed();
         false
     }
 
@@ -418,6 +445,16 @@ impl<T> Chan<T> {
     /// Takes an entry off the send queue (if a claimer has not already).
     pub(crate) fn unregister_send(&self, entry: &Entry<T>) {
         self.state.lock().sendq.remove(entry);
+    }
+
+    /// Starts watching for changes, for `Select::ready`.
+    pub(crate) fn observe(&self, id: u64, observer: Unparker) {
+        self.state.lock().observers.push((id, observer));
+    }
+
+    /// Stops watching (if a change has not already ended the watch).
+    pub(crate) fn unobserve(&self, id: u64) {
+        self.state.lock().observers.retain(|(i, _)| *i != id);
     }
 
     /// True if a receive would not block now.

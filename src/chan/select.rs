@@ -12,7 +12,9 @@ use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
 use super::case::{self, Case, RecvCase, SendCase, Wait};
-use super::error::{RecvError, SelectTimeoutError, SendError, TrySelectError};
+use super::error::{
+    ReadyTimeoutError, RecvError, SelectTimeoutError, SendError, TryReadyError, TrySelectError,
+};
 use super::receiver::Receiver;
 use super::sender::Sender;
 
@@ -185,13 +187,50 @@ impl<'a> Select<'a> {
         self.run(Wait::Until(deadline)).ok_or(SelectTimeoutError)
     }
 
-    fn run(&mut self, wait: Wait) -> Option<SelectedOperation<'a>> {
-        let (indices, cases): (Vec<usize>, Vec<&dyn Case>) = self
-            .cases
+    /// Returns the index of an operation that is ready now, without performing it. It may no
+    /// longer be ready when the caller gets to it (another party may take it first).
+    pub fn try_ready(&mut self) -> Result<usize, TryReadyError> {
+        self.watch(Wait::Never).ok_or(TryReadyError)
+    }
+
+    /// Parks until an operation is ready and returns its index, without performing it.
+    ///
+    /// # Panics
+    /// If the select has no cases.
+    pub fn ready(&mut self) -> usize {
+        assert!(
+            self.cases.iter().any(Option::is_some),
+            "no operations have been added to `Select`"
+        );
+        self.watch(Wait::Forever)
+            .expect("a blocking ready returns an index")
+    }
+
+    /// As [`ready`](Self::ready), waiting at most `timeout`.
+    pub fn ready_timeout(&mut self, timeout: Duration) -> Result<usize, ReadyTimeoutError> {
+        self.watch(case::wait_for(timeout)).ok_or(ReadyTimeoutError)
+    }
+
+    /// As [`ready`](Self::ready), waiting until `deadline` at the latest.
+    pub fn ready_deadline(&mut self, deadline: Instant) -> Result<usize, ReadyTimeoutError> {
+        self.watch(Wait::Until(deadline)).ok_or(ReadyTimeoutError)
+    }
+
+    fn live_cases(&self) -> (Vec<usize>, Vec<&dyn Case>) {
+        self.cases
             .iter()
             .enumerate()
             .filter_map(|(i, c)| c.as_deref().map(|c| (i, c as &dyn Case)))
-            .unzip();
+            .unzip()
+    }
+
+    fn watch(&mut self, wait: Wait) -> Option<usize> {
+        let (indices, cases) = self.live_cases();
+        case::ready(&cases, wait, self.biased).map(|k| indices[k])
+    }
+
+    fn run(&mut self, wait: Wait) -> Option<SelectedOperation<'a>> {
+        let (indices, cases) = self.live_cases();
         let chosen = case::select(&cases, wait, self.biased)?;
         let case = self.cases[indices[chosen]].as_deref().expect("a live case");
         Some(SelectedOperation {
