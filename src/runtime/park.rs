@@ -102,8 +102,9 @@ pub(crate) fn park_until(deadline: Instant) {
 /// queue); on a plain thread, `std::thread::yield_now`.
 pub fn yield_now() {
     match current_task() {
-        Some(task) => task.suspend(Switch::Yield),
-        None => thread::yield_now(),
+        // An unwinding coroutine must keep its thread (see `Task::park_in_place`).
+        Some(task) if !task.must_stay() => task.suspend(Switch::Yield),
+        _ => thread::yield_now(),
     }
 }
 

@@ -18,6 +18,9 @@
 //! CAS finds `RUNNING`, leaves a token, and the worker's CAS fails; the worker then requeues the
 //! task instead of parking it. No wake-up is lost, and a task is never in two queues at once.
 //!
+//! A coroutine that parks while unwinding does not suspend but blocks its worker's thread in
+//! state BLOCKED, which `unpark` ends by waking that thread (see `park_in_place` for why).
+//!
 //! "RUNNING" means "not parked": running, or queued to run. Wake-ups may be spurious (a token left
 //! by an earlier, no longer wanted unpark), so every caller of `park` waits in a loop on its own
 //! condition.
@@ -39,6 +42,7 @@ use corosensei::{Coroutine, CoroutineResult};
 use super::join::JoinSlot;
 use super::stack::Stack;
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
+use crate::loom::sync::Mutex;
 
 /// Why a coroutine handed control back to its worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +60,9 @@ type Body = Coroutine<(), Switch, (), DefaultStack>;
 const RUNNING: u8 = 0;
 const NOTIFIED: u8 = 1;
 const PARKED: u8 = 2;
+/// Parked in place: the coroutine blocks its worker's OS thread instead of switching away,
+/// because it is unwinding (see `park_in_place`). `unpark` wakes that thread.
+const BLOCKED: u8 = 3;
 
 /// What became of a task after one `resume`.
 #[derive(Debug)]
@@ -83,6 +90,8 @@ pub(crate) struct Task {
     stack_size: usize,
     /// Where the coroutine leaves its result for its `JoinHandle`. Internally synchronized.
     join: JoinSlot,
+    /// The worker thread blocked by `park_in_place`, for `unpark` to wake. Rarely used.
+    blocked_thread: Mutex<Option<std::thread::Thread>>,
 }
 
 // SAFETY: `state` is atomic, `stack_size` immutable, `join` internally synchronized. `body` is reached only by the holder of the run right
@@ -127,6 +136,7 @@ impl Task {
             yielder: Cell::new(std::ptr::null()),
             stack_size: size,
             join: JoinSlot::new(name),
+            blocked_thread: Mutex::new(None),
         }
     }
 
@@ -182,7 +192,40 @@ impl Task {
         {
             return;
         }
+        if std::thread::panicking() {
+            return self.park_in_place();
+        }
         self.suspend(Switch::Park);
+    }
+
+    /// `park` for a coroutine that is unwinding (a `Drop` that waits, say a channel send in a
+    /// guard). std keeps its panic count per OS thread and offers no way to move it, so such a
+    /// coroutine must not switch away: the worker would run others with `thread::panicking()`
+    /// true (and abort the process if one of them panicked), and the unwinding coroutine would
+    /// resume on a thread that knows nothing of its panic. So it blocks its worker's thread
+    /// until unparked. The worker's queued tasks are not stranded: the monitor sees a stuck
+    /// processor and wakes an idle worker to steal them. With a single worker, a coroutine that
+    /// waits here for another coroutine deadlocks, as a blocking system call would.
+    fn park_in_place(&self) {
+        *self.blocked_thread.lock() = Some(std::thread::current());
+        // Release: the thread handle is published before BLOCKED.
+        if self
+            .state
+            .compare_exchange(RUNNING, BLOCKED, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            // A token arrived meanwhile: consume it.
+            self.state.store(RUNNING, Ordering::Release);
+            return;
+        }
+        while self.state.load(Ordering::Acquire) == BLOCKED {
+            std::thread::park();
+        }
+    }
+
+    /// True if the coroutine must not switch away now (see `park_in_place`).
+    pub(crate) fn must_stay(&self) -> bool {
+        std::thread::panicking()
     }
 
     /// Wakes the task. Returns true if it was parked: the caller must then schedule it.
@@ -193,7 +236,7 @@ impl Task {
             let next = match state {
                 RUNNING => NOTIFIED,
                 NOTIFIED => return false,
-                PARKED => RUNNING,
+                PARKED | BLOCKED => RUNNING,
                 _ => unreachable!("task state {state}"),
             };
             // AcqRel: release what the waker wrote before waking; acquire the parked coroutine.
@@ -201,6 +244,13 @@ impl Task {
                 .state
                 .compare_exchange_weak(state, next, Ordering::AcqRel, Ordering::Relaxed)
             {
+                Ok(_) if state == BLOCKED => {
+                    // Under the lock the coroutine set the handle under: it cannot change now.
+                    if let Some(thread) = self.blocked_thread.lock().as_ref() {
+                        thread.unpark();
+                    }
+                    return false;
+                }
                 Ok(_) => return state == PARKED,
                 Err(actual) => state = actual,
             }
