@@ -23,7 +23,11 @@
 //! So each operation also comes as `start_*`, which *reserves* the operation under the lock and
 //! returns a [`Token`], and `finish_*`, which completes it. A reservation is a counted buffer slot
 //! (`send_reserved`), a counted buffered value (`recv_reserved`), or a claimed parked peer.
-//! Reserved slots and values count as taken for everyone else, so a reservation never fails.
+//! Reserved slots and values count as taken for everyone else. A reserved value is always
+//! delivered; a reserved slot promises room, not success: the send takes effect when it is
+//! completed (that is when its message exists), so if the channel closed in between, it fails
+//! and hands its message back, as any send after a close does. A claimed peer is committed to
+//! the operation, so that completes whatever happens meanwhile.
 //!
 //! A select that parks with a send case queues an entry with no message (a *lazy* send). A
 //! receiver that claims it hands it a packet, an entry of the receiver's own to fill, and waits;
@@ -359,15 +363,19 @@ impl<T> Chan<T> {
             Token::Buffer => {
                 let mut state = self.state.lock();
                 state.send_reserved -= 1;
+                // The send takes effect now, when its message exists: if the channel closed (or
+                // lost its receivers) since the reservation, it fails like any later send. A
+                // receiver may already have been told "closed and drained"; a value arriving
+                // after that would contradict it.
+                if state.closed || state.receivers_gone {
+                    state.changed();
+                    return Err(msg);
+                }
                 // A receiver may have parked since the reservation (the slot looked empty to it).
                 if let Some(receiver) = state.recvq.claim_first(ptr::null()) {
                     drop(state);
                     receiver.put_slot(msg);
                     receiver.finish(Outcome::Done).unpark_owned();
-                } else if state.receivers_gone {
-                    // Sent, then dropped with the rest of the buffer: nobody can receive it.
-                    drop(state);
-                    drop(msg);
                 } else {
                     state.buf.push_back(msg);
                     state.changed();
