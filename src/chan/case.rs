@@ -2,8 +2,9 @@
 //!
 //! # The select loop (Go's `selectgo`, with crossbeam's two phases)
 //!
-//! 1. **Poll**: try every case once, starting at a random one (Go's `pollorder`), and reserve the
-//!    first that can proceed (see `channel.rs` for reservations). With `default`, stop here.
+//! 1. **Poll**: try every case once, in a random order (Go's `pollorder`: a shuffle, so every
+//!    ready case is equally likely), and reserve the first that can proceed (see `channel.rs`
+//!    for reservations). With `default`, stop here.
 //! 2. **Park**: make one [`Selection`], queue an entry for every case, and park. A case that
 //!    turns out ready while queueing means something arrived since the poll: abort the selection,
 //!    take the entries back, and poll again. If the abort loses (a peer claimed a case first),
@@ -61,9 +62,8 @@ pub enum Wait {
 pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
     let n = cases.len();
     loop {
-        let start = if biased || n < 2 { 0 } else { random_below(n) };
-        let order = (0..n).map(|i| (start + i) % n);
-        if let Some(k) = order.clone().find(|&k| cases[k].try_start()) {
+        let order = PollOrder::new(n, biased);
+        if let Some(k) = order.iter().find(|&k| cases[k].try_start()) {
             return Some(k);
         }
         let deadline = match wait {
@@ -81,7 +81,7 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
         // The cases queued are always a prefix of `order`: count them instead of listing them.
         let mut queued = 0;
         let mut registration = Registration::Parked;
-        for k in order.clone() {
+        for k in order.iter() {
             if cases[k].register(&sel, k) {
                 registration = match sel.try_abort() {
                     Ok(()) => Registration::Retry,
@@ -97,7 +97,7 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             Registration::Retry => None,
         };
         // Every entry leaves its queue before the cases can be touched again (waiter.rs, rule 3).
-        for k in order.take(queued) {
+        for k in order.iter().take(queued) {
             cases[k].unregister();
         }
         match chosen {
@@ -180,6 +180,59 @@ fn sleep_until(deadline: Option<Instant>) {
         None => loop {
             park::park();
         },
+    }
+}
+
+/// The order a select polls its cases in: a uniformly random permutation (Go's `pollorder`), so
+/// that each ready case is equally likely to be chosen, or the given order for a biased select.
+/// Rotating from a random start would not do: a ready case right after a run of cases that are
+/// not ready would win for every start in that run.
+enum PollOrder {
+    /// Up to 64 cases (every `select!`): no allocation.
+    Small([u8; 64], usize),
+    Large(Vec<usize>),
+}
+
+impl PollOrder {
+    fn new(n: usize, biased: bool) -> PollOrder {
+        let mut order = if n <= 64 {
+            PollOrder::Small([0; 64], n)
+        } else {
+            PollOrder::Large(vec![0; n])
+        };
+        // Fisher-Yates, inside out: each prefix is a uniform permutation of its indices.
+        for i in 0..n {
+            let j = if biased { i } else { random_below(i + 1) };
+            let moved = order.get(j);
+            order.set(i, moved);
+            order.set(j, i);
+        }
+        order
+    }
+
+    fn get(&self, i: usize) -> usize {
+        match self {
+            PollOrder::Small(a, _) => a[i] as usize,
+            PollOrder::Large(v) => v[i],
+        }
+    }
+
+    fn set(&mut self, i: usize, value: usize) {
+        match self {
+            PollOrder::Small(a, _) => a[i] = value as u8,
+            PollOrder::Large(v) => v[i] = value,
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            PollOrder::Small(_, n) => *n,
+            PollOrder::Large(v) => v.len(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len()).map(|i| self.get(i))
     }
 }
 
