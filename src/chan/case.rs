@@ -37,13 +37,63 @@ pub trait Case {
     /// Takes the entry off its queue if it is still there.
     fn unregister(&self);
     /// After `sel` was claimed for this case: waits for the claimer and keeps what it left.
-    fn accept(&self);
+    /// Returns false if the claimer abandoned it (the select must start over).
+    fn accept(&self) -> bool;
     /// True if the operation would not block now.
     fn is_ready(&self) -> bool;
     /// Asks the channel to unpark `observer` at its next change (for `Select::ready`).
     fn observe(&self, id: u64, observer: Unparker);
     /// Withdraws `observe`.
     fn unobserve(&self, id: u64);
+    /// The channel's identity, to lock several channels in one global order.
+    fn channel_id(&self) -> usize;
+    /// Locks the channel until `unlock_held`.
+    fn lock_held(&self);
+    /// Unlocks what `lock_held` locked.
+    ///
+    /// # Safety
+    /// The channel is locked by this caller's `lock_held`.
+    unsafe fn unlock_held(&self);
+    /// `try_start` with the channel already locked by the caller.
+    ///
+    /// # Safety
+    /// The channel is locked by this caller's `lock_held`.
+    unsafe fn try_start_held(&self) -> bool;
+    /// `is_ready` with the channel already locked by the caller.
+    ///
+    /// # Safety
+    /// The channel is locked by this caller's `lock_held`.
+    unsafe fn is_ready_held(&self) -> bool;
+}
+
+/// Go's pass 1 under every lock at once: locks all the channels of `cases` (each once, in
+/// address order, so two snapshots cannot deadlock; nothing else holds two channel locks), polls
+/// in `order` with `probe`, and unlocks. Unlike a poll that locks one channel at a time, it sees
+/// every channel at one moment, so a case that is ready at every moment is always found. Used
+/// when the select will not park (`default`, `try_select`, an expired deadline), where nothing
+/// else would catch such a case.
+fn snapshot(
+    cases: &[&dyn Case],
+    order: &PollOrder,
+    probe: unsafe fn(&dyn Case) -> bool,
+) -> Option<usize> {
+    let mut locks: Vec<(usize, usize)> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.channel_id(), i))
+        .collect();
+    locks.sort_unstable();
+    locks.dedup_by_key(|&mut (id, _)| id);
+    for &(_, i) in &locks {
+        cases[i].lock_held();
+    }
+    // SAFETY: every channel of `cases` is locked, once, by the loop above, until the loop below.
+    let found = order.iter().find(|&k| unsafe { probe(cases[k]) });
+    for &(_, i) in locks.iter().rev() {
+        // SAFETY: locked above by `lock_held`, not unlocked since.
+        unsafe { cases[i].unlock_held() };
+    }
+    found
 }
 
 /// How long a select may wait.
@@ -67,10 +117,13 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             return Some(k);
         }
         let deadline = match wait {
-            Wait::Never => return None,
-            Wait::Until(d) if d <= Instant::now() => return None,
-            Wait::Until(d) => Some(d),
+            Wait::Until(d) if d > Instant::now() => Some(d),
             Wait::Forever => None,
+            // Not parking: the answer must hold for one moment (see `snapshot`).
+            Wait::Never | Wait::Until(_) => {
+                // SAFETY: `snapshot` calls the probe with the case's channel locked by it.
+                return snapshot(cases, &order, |c| unsafe { c.try_start_held() });
+            }
         };
         if n == 0 {
             // Nothing can ever be ready: sleep out the deadline, like Go's empty select.
@@ -101,10 +154,8 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             cases[k].unregister();
         }
         match chosen {
-            Some(k) => {
-                cases[k].accept();
-                return Some(k);
-            }
+            Some(k) if cases[k].accept() => return Some(k),
+            Some(_) => continue, // the claimer abandoned: nothing happened, start over
             None if registration == Registration::Retry => continue,
             None => return None,
         }
@@ -369,15 +420,17 @@ impl<T> Case for RecvCase<'_, T> {
         }
     }
 
-    fn accept(&self) {
+    fn accept(&self) -> bool {
         let entry = self.queued_entry().expect("the claimed case was queued");
         entry.wait_ready();
         let result = match entry.outcome() {
             Outcome::Done => Ok(entry.take_slot().expect("a value was put")),
             Outcome::Closed => Err(()),
+            Outcome::Abandoned => return false,
             other => unreachable!("a select receive completed as {other:?}"),
         };
         *self.reservation.borrow_mut() = Some(RecvReservation::Received(result));
+        true
     }
 
     fn is_ready(&self) -> bool {
@@ -386,6 +439,32 @@ impl<T> Case for RecvCase<'_, T> {
 
     fn observe(&self, id: u64, observer: Unparker) {
         self.chan.observe(id, observer);
+    }
+
+    fn channel_id(&self) -> usize {
+        self.chan.id()
+    }
+
+    fn lock_held(&self) {
+        self.chan.lock_held();
+    }
+
+    unsafe fn unlock_held(&self) {
+        // SAFETY: the caller's contract.
+        unsafe { self.chan.unlock_held() };
+    }
+
+    unsafe fn try_start_held(&self) -> bool {
+        // SAFETY: the caller's contract: the channel is locked by its `lock_held`.
+        let token = unsafe { self.chan.start_recv_held() };
+        let started = token.is_some();
+        *self.reservation.borrow_mut() = token.map(RecvReservation::Token);
+        started
+    }
+
+    unsafe fn is_ready_held(&self) -> bool {
+        // SAFETY: the caller's contract.
+        unsafe { self.chan.recv_ready_held() }
     }
 
     fn unobserve(&self, id: u64) {
@@ -414,7 +493,7 @@ impl<T> Case for SendCase<'_, T> {
         }
     }
 
-    fn accept(&self) {
+    fn accept(&self) -> bool {
         let entry = self.queued_entry().expect("the claimed case was queued");
         entry.wait_ready();
         let token = match entry.outcome() {
@@ -423,9 +502,11 @@ impl<T> Case for SendCase<'_, T> {
             Outcome::Packet => Token::Peer(unsafe { Claimed::packet(entry.packet()) }),
             Outcome::BufferSlot => Token::Buffer,
             Outcome::Closed => Token::Closed,
+            Outcome::Abandoned => return false,
             other => unreachable!("a select send completed as {other:?}"),
         };
         *self.reservation.borrow_mut() = Some(token);
+        true
     }
 
     fn is_ready(&self) -> bool {
@@ -434,6 +515,32 @@ impl<T> Case for SendCase<'_, T> {
 
     fn observe(&self, id: u64, observer: Unparker) {
         self.chan.observe(id, observer);
+    }
+
+    fn channel_id(&self) -> usize {
+        self.chan.id()
+    }
+
+    fn lock_held(&self) {
+        self.chan.lock_held();
+    }
+
+    unsafe fn unlock_held(&self) {
+        // SAFETY: the caller's contract.
+        unsafe { self.chan.unlock_held() };
+    }
+
+    unsafe fn try_start_held(&self) -> bool {
+        // SAFETY: the caller's contract: the channel is locked by its `lock_held`.
+        let token = unsafe { self.chan.start_send_held() };
+        let started = token.is_some();
+        *self.reservation.borrow_mut() = token;
+        started
+    }
+
+    unsafe fn is_ready_held(&self) -> bool {
+        // SAFETY: the caller's contract.
+        unsafe { self.chan.send_ready_held() }
     }
 
     fn unobserve(&self, id: u64) {

@@ -138,48 +138,50 @@ impl<T> Chan<T> {
     /// Sends `msg`, parking until `deadline` (`None`: forever; a past deadline: not at all).
     pub(crate) fn send(
         &self,
-        msg: T,
+        mut msg: T,
         deadline: Option<Instant>,
     ) -> Result<(), SendTimeoutError<T>> {
-        let mut state = self.state.lock();
-        if state.closed || state.receivers_gone {
-            return Err(SendTimeoutError::Closed(msg));
-        }
-        if let Some(receiver) = state.recvq.claim_first(ptr::null()) {
-            drop(state);
-            receiver.put_slot(msg);
-            receiver.finish(Outcome::Done).unpark_owned();
-            return Ok(());
-        }
-        if state.buf.len() + state.send_reserved < self.cap {
-            state.buf.push_back(msg);
-            state.changed();
-            return Ok(());
-        }
-        if deadline.is_some_and(|d| d <= Instant::now()) {
-            return Err(SendTimeoutError::Timeout(msg));
-        }
-        let sel = Selection::new();
-        let entry = Entry::new(&sel, 0, Some(msg));
-        state.sendq.push(&entry);
-        state.changed();
-        drop(state);
-        match sel.wait(deadline) {
-            Some(_) => {
-                entry.wait_ready();
-                match entry.outcome() {
-                    Outcome::Done => Ok(()),
-                    Outcome::Closed => Err(SendTimeoutError::Closed(
-                        entry.take_slot().expect("message kept"),
-                    )),
-                    other => unreachable!("a blocking send completed as {other:?}"),
-                }
+        loop {
+            let mut state = self.state.lock();
+            if state.closed || state.receivers_gone {
+                return Err(SendTimeoutError::Closed(msg));
             }
-            None => {
+            if let Some(receiver) = state.recvq.claim_first(ptr::null()) {
+                drop(state);
+                receiver.put_slot(msg);
+                receiver.finish(Outcome::Done).unpark_owned();
+                return Ok(());
+            }
+            if state.buf.len() + state.send_reserved < self.cap {
+                state.buf.push_back(msg);
+                state.changed();
+                return Ok(());
+            }
+            if deadline.is_some_and(|d| d <= Instant::now()) {
+                return Err(SendTimeoutError::Timeout(msg));
+            }
+            let sel = Selection::new();
+            let entry = Entry::new(&sel, 0, Some(msg));
+            state.sendq.push(&entry);
+            state.changed();
+            drop(state);
+            let Some(_) = sel.wait(deadline) else {
                 self.state.lock().sendq.remove(&entry);
-                Err(SendTimeoutError::Timeout(
+                return Err(SendTimeoutError::Timeout(
                     entry.take_slot().expect("message kept"),
-                ))
+                ));
+            };
+            entry.wait_ready();
+            match entry.outcome() {
+                Outcome::Done => return Ok(()),
+                Outcome::Closed => {
+                    return Err(SendTimeoutError::Closed(
+                        entry.take_slot().expect("message kept"),
+                    ))
+                }
+                // A select receiver claimed us, then gave up (see `cancel`): start over.
+                Outcome::Abandoned => msg = entry.take_slot().expect("message kept"),
+                other => unreachable!("a blocking send completed as {other:?}"),
             }
         }
     }
@@ -216,20 +218,18 @@ impl<T> Chan<T> {
             state.recvq.push(&entry);
             state.changed();
             drop(state);
-            return match sel.wait(deadline) {
-                Some(_) => {
-                    entry.wait_ready();
-                    match entry.outcome() {
-                        Outcome::Done => Ok(entry.take_slot().expect("a value was put")),
-                        Outcome::Closed => Err(RecvTimeoutError::Closed),
-                        other => unreachable!("a blocking recv completed as {other:?}"),
-                    }
-                }
-                None => {
-                    self.state.lock().recvq.remove(&entry);
-                    Err(RecvTimeoutError::Timeout)
-                }
+            let Some(_) = sel.wait(deadline) else {
+                self.state.lock().recvq.remove(&entry);
+                return Err(RecvTimeoutError::Timeout);
             };
+            entry.wait_ready();
+            match entry.outcome() {
+                Outcome::Done => return Ok(entry.take_slot().expect("a value was put")),
+                Outcome::Closed => return Err(RecvTimeoutError::Closed),
+                // A select sender claimed us, then gave up (see `cancel`): start over.
+                Outcome::Abandoned => continue,
+                other => unreachable!("a blocking recv completed as {other:?}"),
+            }
         }
     }
 
@@ -309,7 +309,10 @@ impl<T> Chan<T> {
     /// Reserves a receive if one can proceed now. `exclude` is the caller's own selection, if it
     /// has entries queued (a select never pairs with itself).
     pub(crate) fn start_recv(&self, exclude: *const Selection) -> Option<Token<T>> {
-        let mut state = self.state.lock();
+        Self::start_recv_in(&mut self.state.lock(), exclude)
+    }
+
+    fn start_recv_in(state: &mut State<T>, exclude: *const Selection) -> Option<Token<T>> {
         if state.buf.len() > state.recv_reserved {
             state.recv_reserved += 1;
             return Some(Token::Buffer);
@@ -343,7 +346,10 @@ impl<T> Chan<T> {
 
     /// Reserves a send if one can proceed now (see `start_recv`).
     pub(crate) fn start_send(&self, exclude: *const Selection) -> Option<Token<T>> {
-        let mut state = self.state.lock();
+        self.start_send_in(&mut self.state.lock(), exclude)
+    }
+
+    fn start_send_in(&self, state: &mut State<T>, exclude: *const Selection) -> Option<Token<T>> {
         if state.closed || state.receivers_gone {
             return Some(Token::Closed);
         }
@@ -391,7 +397,10 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Gives back a reservation that will not be completed (a selected operation dropped).
+    /// Gives back a reservation that will not be completed (a select abandoned after choosing:
+    /// its send's message expression panicked, or a `SelectedOperation` was dropped). A reserved
+    /// slot or value is uncounted; a claimed peer is told `Abandoned` and starts its operation
+    /// over, as if it had never been claimed (never `Closed`, which would be a lie).
     pub(crate) fn cancel(&self, token: Token<T>, was_send: bool) {
         match token {
             Token::Buffer => {
@@ -403,17 +412,7 @@ impl<T> Chan<T> {
                 }
                 state.changed();
             }
-            // A claimed peer cannot be un-claimed: complete it as well as we can. A receiver
-            // waiting in a packet is told the send was abandoned and retries; a claimed parked
-            // sender or receiver gets `Closed` would be a lie, so a parked sender's message is put
-            // back in its slot and it is finished as not taken only through `Outcome::Closed`.
-            Token::Peer(peer) => {
-                if was_send {
-                    peer.finish(Outcome::Closed).unpark_owned();
-                } else {
-                    peer.finish(Outcome::Closed).unpark_owned();
-                }
-            }
+            Token::Peer(peer) => peer.finish(Outcome::Abandoned).unpark_owned(),
             Token::Closed => {}
         }
     }
@@ -467,7 +466,10 @@ impl<T> Chan<T> {
 
     /// True if a receive would not block now.
     pub(crate) fn recv_ready(&self) -> bool {
-        let state = self.state.lock();
+        Self::recv_ready_in(&self.state.lock())
+    }
+
+    fn recv_ready_in(state: &State<T>) -> bool {
         state.buf.len() > state.recv_reserved
             || state.closed
             || state.sendq.has_claimable(ptr::null())
@@ -475,11 +477,81 @@ impl<T> Chan<T> {
 
     /// True if a send would not block now.
     pub(crate) fn send_ready(&self) -> bool {
-        let state = self.state.lock();
+        self.send_ready_in(&self.state.lock())
+    }
+
+    fn send_ready_in(&self, state: &State<T>) -> bool {
         state.closed
             || state.receivers_gone
             || state.buf.len() + state.send_reserved < self.cap
             || state.recvq.has_claimable(ptr::null())
+    }
+
+    // ---- with the lock held across several channels, for a select's atomic snapshot ----
+
+    /// The channel's identity, for locking several channels in one global order.
+    pub(crate) fn id(&self) -> usize {
+        self as *const Chan<T> as usize
+    }
+
+    /// Locks the channel and keeps it locked until `unlock_held`.
+    pub(crate) fn lock_held(&self) {
+        std::mem::forget(self.state.lock());
+    }
+
+    /// Unlocks a channel locked by `lock_held`.
+    ///
+    /// # Safety
+    /// The caller locked it with `lock_held` and has not unlocked it since.
+    pub(crate) unsafe fn unlock_held(&self) {
+        // SAFETY: the caller's contract: the lock is held, by a guard we forgot.
+        unsafe { self.state.force_unlock() };
+    }
+
+    /// The state of a channel locked by `lock_held`.
+    ///
+    /// # Safety
+    /// The caller holds the lock through `lock_held`, and uses the reference only until
+    /// `unlock_held`, with no other reference to the state alive.
+    unsafe fn held_state(&self) -> &mut State<T> {
+        // SAFETY: the caller's contract: the lock is ours, and this is the only reference.
+        unsafe { &mut *self.state.data_ptr() }
+    }
+
+    /// `start_recv` on a channel the caller locked with `lock_held`.
+    ///
+    /// # Safety
+    /// As `held_state`.
+    pub(crate) unsafe fn start_recv_held(&self) -> Option<Token<T>> {
+        // SAFETY: the caller's contract.
+        Self::start_recv_in(unsafe { self.held_state() }, ptr::null())
+    }
+
+    /// `start_send` on a channel the caller locked with `lock_held`.
+    ///
+    /// # Safety
+    /// As `held_state`.
+    pub(crate) unsafe fn start_send_held(&self) -> Option<Token<T>> {
+        // SAFETY: the caller's contract.
+        self.start_send_in(unsafe { self.held_state() }, ptr::null())
+    }
+
+    /// `recv_ready` on a channel the caller locked with `lock_held`.
+    ///
+    /// # Safety
+    /// As `held_state`.
+    pub(crate) unsafe fn recv_ready_held(&self) -> bool {
+        // SAFETY: the caller's contract.
+        Self::recv_ready_in(unsafe { self.held_state() })
+    }
+
+    /// `send_ready` on a channel the caller locked with `lock_held`.
+    ///
+    /// # Safety
+    /// As `held_state`.
+    pub(crate) unsafe fn send_ready_held(&self) -> bool {
+        // SAFETY: the caller's contract.
+        self.send_ready_in(unsafe { self.held_state() })
     }
 }
 

@@ -114,6 +114,9 @@ pub(crate) enum Outcome {
     BufferSlot,
     /// Lazy send: a receiver waits in `packet` for the message.
     Packet,
+    /// The claimer gave up (a select whose send message panicked, or whose chosen operation was
+    /// dropped): nothing happened, and the owner starts its operation over.
+    Abandoned,
 }
 
 /// A parked operation on one channel. Lives on the stack of its owner.
