@@ -39,6 +39,13 @@ pub trait Case {
     /// After `sel` was claimed for this case: waits for the claimer and keeps what it left.
     /// Returns false if the claimer abandoned it (the select must start over).
     fn accept(&self) -> bool;
+    /// Completes now whatever part of the reserved operation needs no input from the caller (a
+    /// receive: all of it). Returns false if the reserved peer abandoned it: the select must
+    /// start over. Doing this inside the select loop is what lets a select with `default` (or a
+    /// deadline) never block on a peer that gave up.
+    fn settle(&self) -> bool {
+        true
+    }
     /// True if the operation would not block now.
     fn is_ready(&self) -> bool;
     /// Asks the channel to unpark `observer` at its next change (for `Select::ready`).
@@ -114,7 +121,10 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
     loop {
         let order = PollOrder::new(n, biased);
         if let Some(k) = order.iter().find(|&k| cases[k].try_start()) {
-            return Some(k);
+            if cases[k].settle() {
+                return Some(k);
+            }
+            continue; // the reserved peer abandoned: start over
         }
         let deadline = match wait {
             Wait::Until(d) if d > Instant::now() => Some(d),
@@ -122,7 +132,10 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             // Not parking: the answer must hold for one moment (see `snapshot`).
             Wait::Never | Wait::Until(_) => {
                 // SAFETY: `snapshot` calls the probe with the case's channel locked by it.
-                return snapshot(cases, &order, |c| unsafe { c.try_start_held() });
+                match snapshot(cases, &order, |c| unsafe { c.try_start_held() }) {
+                    Some(k) if !cases[k].settle() => continue,
+                    found => return found,
+                }
             }
         };
         if n == 0 {
@@ -154,7 +167,7 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             cases[k].unregister();
         }
         match chosen {
-            Some(k) if cases[k].accept() => return Some(k),
+            Some(k) if cases[k].accept() && cases[k].settle() => return Some(k),
             Some(_) => continue, // the claimer abandoned: nothing happened, start over
             None if registration == Registration::Retry => continue,
             None => return None,
@@ -433,6 +446,23 @@ impl<T> Case for RecvCase<'_, T> {
         true
     }
 
+    fn settle(&self) -> bool {
+        let mut reservation = self.reservation.borrow_mut();
+        match reservation.take() {
+            Some(RecvReservation::Token(token)) => match self.chan.finish_recv(token) {
+                Some(result) => {
+                    *reservation = Some(RecvReservation::Received(result));
+                    true
+                }
+                None => false,
+            },
+            other => {
+                *reservation = other;
+                true
+            }
+        }
+    }
+
     fn is_ready(&self) -> bool {
         self.chan.recv_ready()
     }
@@ -567,14 +597,12 @@ impl<T> Drop for SendCase<'_, T> {
 }
 
 impl<'a, T> RecvCase<'a, T> {
-    /// Completes the selected receive as `select!` reports it. If the reservation cannot be
-    /// completed (the select sender it was paired with abandoned its case: its message
-    /// expression panicked), the case falls back to a plain receive on the same channel: the
-    /// select has committed to this channel.
+    /// Completes the selected receive as `select!` reports it. The select loop settled it
+    /// already (see `Case::settle`), so this only hands the result over.
     pub fn complete_recv(&self) -> Result<T, RecvError> {
         match self.complete() {
             Some(result) => result.map_err(|()| RecvError),
-            None => self.chan.recv(None).map_err(|_| RecvError),
+            None => unreachable!("a selected receive is settled before the select returns"),
         }
     }
 }
