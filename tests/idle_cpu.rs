@@ -26,5 +26,9 @@ fn an_idle_runtime_uses_under_one_percent_of_a_cpu() {
     std::thread::sleep(Duration::from_secs(2));
     let (cpu, wall) = (process_cpu_ns() - cpu0, t0.elapsed().as_nanos() as u64);
     let share = cpu as f64 / wall as f64;
-    assert!(share < 0.01, "an idle runtime used {:.2}% of a CPU ({cpu} ns in {wall} ns)", share * 100.0);
+    assert!(
+        share < 0.01,
+        "an idle runtime used {:.2}% of a CPU ({cpu} ns in {wall} ns)",
+        share * 100.0
+    );
 }

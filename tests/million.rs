@@ -8,8 +8,15 @@ use offshoot::sync::WaitGroup;
 #[ignore = "needs vm.max_map_count >= 2,100,000 and ~6 GiB of memory: run by .ci/run"]
 fn one_million_parked_coroutines() {
     const N: usize = 1_000_000;
-    let max: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count").unwrap().trim().parse().unwrap();
-    assert!(max >= 2 * N + 100_000, "raise vm.max_map_count (now {max}) to run this test");
+    let max: usize = std::fs::read_to_string("/proc/sys/vm/max_map_count")
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        max >= 2 * N + 100_000,
+        "raise vm.max_map_count (now {max}) to run this test"
+    );
     let n = offshoot::run(|| {
         let release = WaitGroup::new();
         release.add(1);
@@ -30,7 +37,11 @@ fn one_million_parked_coroutines() {
         assert!(live > N, "all parked at once: {live}");
         release.done();
         let sum: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
-        assert_eq!(sum, N * (N - 1) / 2, "every coroutine finished exactly once");
+        assert_eq!(
+            sum,
+            N * (N - 1) / 2,
+            "every coroutine finished exactly once"
+        );
         live
     });
     println!("{n} coroutines were alive at once");

@@ -18,7 +18,12 @@ const LIMIT: usize = 64;
 
 fn limited_runtime() {
     static INIT: Once = Once::new();
-    INIT.call_once(|| Config::new().max_coroutines(LIMIT).init().expect("runtime not started yet"));
+    INIT.call_once(|| {
+        Config::new()
+            .max_coroutines(LIMIT)
+            .init()
+            .expect("runtime not started yet")
+    });
 }
 
 /// Parks coroutines on `release` until `spawn` refuses one; returns the handles and the error.
@@ -43,12 +48,21 @@ fn the_configured_limit_refuses_with_a_clear_error_and_recovers() {
     assert_eq!(handles.len(), LIMIT);
     assert_eq!(err.kind(), std::io::ErrorKind::OutOfMemory);
     let msg = err.to_string();
-    assert!(msg.contains(&format!("{LIMIT} coroutines are alive")), "{msg}");
-    assert!(msg.contains("max_coroutines"), "says how to raise it: {msg}");
+    assert!(
+        msg.contains(&format!("{LIMIT} coroutines are alive")),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("max_coroutines"),
+        "says how to raise it: {msg}"
+    );
 
     // `go` panics with the same message rather than failing silently.
-    let panicked = panic::catch_unwind(|| offshoot::go(|| ())).expect_err("go must panic at the limit");
-    let text = panicked.downcast_ref::<String>().expect("a formatted message");
+    let panicked =
+        panic::catch_unwind(|| offshoot::go(|| ())).expect_err("go must panic at the limit");
+    let text = panicked
+        .downcast_ref::<String>()
+        .expect("a formatted message");
     assert!(text.contains("coroutines are alive"), "{text}");
 
     release.done();
@@ -64,7 +78,9 @@ fn the_configured_limit_refuses_with_a_clear_error_and_recovers() {
 /// Runs `child` in a new process of this test binary, through `sh -c` so a ulimit can be set.
 fn run_child(child: &str, shell_prefix: &str) -> String {
     let exe = std::env::current_exe().unwrap();
-    let script = format!("{shell_prefix} exec \"$0\" --ignored --exact --nocapture --test-threads 1 {child}");
+    let script = format!(
+        "{shell_prefix} exec \"$0\" --ignored --exact --nocapture --test-threads 1 {child}"
+    );
     let out = Command::new("sh")
         .arg("-c")
         .arg(script)
@@ -74,7 +90,11 @@ fn run_child(child: &str, shell_prefix: &str) -> String {
         .expect("run the child test");
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "child {child} failed: {:?}\n{stdout}\n{stderr}", out.status);
+    assert!(
+        out.status.success(),
+        "child {child} failed: {:?}\n{stdout}\n{stderr}",
+        out.status
+    );
     stdout
 }
 
@@ -104,7 +124,10 @@ fn address_space_limit_gives_a_clear_error() {
     // 3 GiB of address space: room for the test harness and some thousands of 256 KiB stacks.
     let out = run_child("child_address_space", "ulimit -v 3145728 &&");
     assert!(out.contains("REFUSED after"), "{out}");
-    assert!(out.contains("cannot allocate a 256 KiB coroutine stack"), "{out}");
+    assert!(
+        out.contains("cannot allocate a 256 KiB coroutine stack"),
+        "{out}"
+    );
     assert!(out.contains("coroutines alive"), "{out}");
     assert!(out.contains("RECOVERED"), "{out}");
 }
@@ -127,6 +150,9 @@ fn map_count_limit_names_vm_max_map_count() {
     let out = run_child("child_map_count", "");
     assert!(out.contains("REFUSED after"), "{out}");
     assert!(out.contains("vm.max_map_count"), "{out}");
-    assert!(out.contains("sysctl -w vm.max_map_count="), "says how to raise it: {out}");
+    assert!(
+        out.contains("sysctl -w vm.max_map_count="),
+        "says how to raise it: {out}"
+    );
     assert!(out.contains("RECOVERED"), "{out}");
 }
