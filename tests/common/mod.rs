@@ -135,7 +135,8 @@ pub fn rerun_with_one_worker(filter: &str, secs: u64) {
     );
     match status {
         None => panic!(
-            "the one-worker run of `{filter}` did not finish within {secs} s (starvation?)\n{output}"
+            "the one-worker run of `{filter}` did not finish within {secs} s \
+             (starvation?)\n{output}"
         ),
         Some(status) if !status.success() => {
             panic!("the one-worker run of `{filter}` failed ({status})\n{output}")
