@@ -32,7 +32,7 @@ fn sum(s: Vec<i32>, c: Sender<i32>) {
 
 fn main() {
     offshoot::run(|| {
-        let s = vec![7, 2, 8, -9, 4, 0];
+        let s = [7, 2, 8, -9, 4, 0];
         let (c, results) = chan(0);
         let half = s.len() / 2;
         go!(sum(s[..half].to_vec(), c.clone()));

@@ -18,13 +18,13 @@ use std::cell::{RefCell, UnsafeCell};
 use std::ptr;
 use std::time::{Duration, Instant};
 
-use super::channel::{Chan, Token};
+use super::channel::{Chan, ChannelHandle, Token};
 use super::error::{RecvError, SendError};
 use super::receiver::Receiver;
 use super::sender::Sender;
 use super::waiter::{Claimed, Entry, Outcome, Selection};
 use crate::loom::sync::atomic::{AtomicU64, Ordering};
-use crate::runtime::park::{self, Unparker};
+use crate::runtime::park;
 
 /// An operation that can take part in a select. Object-safe, so a select over cases of
 /// different element types is a slice of `&dyn Case`.
@@ -48,19 +48,8 @@ pub trait Case {
     }
     /// True if the operation would not block now.
     fn is_ready(&self) -> bool;
-    /// Asks the channel to unpark `observer` at its next change (for `Select::ready`).
-    fn observe(&self, id: u64, observer: Unparker);
-    /// Withdraws `observe`.
-    fn unobserve(&self, id: u64);
-    /// The channel's identity, to lock several channels in one global order.
-    fn channel_id(&self) -> usize;
-    /// Locks the channel until `unlock_held`.
-    fn lock_held(&self);
-    /// Unlocks what `lock_held` locked.
-    ///
-    /// # Safety
-    /// The channel is locked by this caller's `lock_held`.
-    unsafe fn unlock_held(&self);
+    /// The case's channel, for what does not depend on its element type.
+    fn channel(&self) -> &dyn ChannelHandle;
     /// `try_start` with the channel already locked by the caller.
     ///
     /// # Safety
@@ -87,18 +76,18 @@ fn snapshot(
     let mut locks: Vec<(usize, usize)> = cases
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.channel_id(), i))
+        .map(|(i, c)| (c.channel().id(), i))
         .collect();
     locks.sort_unstable();
     locks.dedup_by_key(|&mut (id, _)| id);
     for &(_, i) in &locks {
-        cases[i].lock_held();
+        cases[i].channel().lock_held();
     }
     // SAFETY: every channel of `cases` is locked, once, by the loop above, until the loop below.
     let found = order.iter().find(|&k| unsafe { probe(cases[k]) });
     for &(_, i) in locks.iter().rev() {
         // SAFETY: locked above by `lock_held`, not unlocked since.
-        unsafe { cases[i].unlock_held() };
+        unsafe { cases[i].channel().unlock_held() };
     }
     found
 }
@@ -219,7 +208,7 @@ pub fn ready(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
         let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
         let me = park::current();
         for case in cases {
-            case.observe(id, me.clone());
+            case.channel().observe(id, me.clone());
         }
         let found = poll();
         if found.is_none() {
@@ -229,7 +218,7 @@ pub fn ready(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             }
         }
         for case in cases {
-            case.unobserve(id);
+            case.channel().unobserve(id);
         }
         if found.is_some() {
             return found;
@@ -318,7 +307,7 @@ fn random_below(n: usize) -> usize {
         x
     });
     // Multiply-shift: unbiased enough for fairness, and no division.
-    ((x >> 32) * n as u64 >> 32) as usize
+    (((x >> 32) * n as u64) >> 32) as usize
 }
 
 /// What a receive case holds between selection and completion.
@@ -467,23 +456,6 @@ impl<T> Case for RecvCase<'_, T> {
         self.chan.recv_ready()
     }
 
-    fn observe(&self, id: u64, observer: Unparker) {
-        self.chan.observe(id, observer);
-    }
-
-    fn channel_id(&self) -> usize {
-        self.chan.id()
-    }
-
-    fn lock_held(&self) {
-        self.chan.lock_held();
-    }
-
-    unsafe fn unlock_held(&self) {
-        // SAFETY: the caller's contract.
-        unsafe { self.chan.unlock_held() };
-    }
-
     unsafe fn try_start_held(&self) -> bool {
         // SAFETY: the caller's contract: the channel is locked by its `lock_held`.
         let token = unsafe { self.chan.start_recv_held() };
@@ -497,8 +469,8 @@ impl<T> Case for RecvCase<'_, T> {
         unsafe { self.chan.recv_ready_held() }
     }
 
-    fn unobserve(&self, id: u64) {
-        self.chan.unobserve(id);
+    fn channel(&self) -> &dyn ChannelHandle {
+        self.chan
     }
 }
 
@@ -543,23 +515,6 @@ impl<T> Case for SendCase<'_, T> {
         self.chan.send_ready()
     }
 
-    fn observe(&self, id: u64, observer: Unparker) {
-        self.chan.observe(id, observer);
-    }
-
-    fn channel_id(&self) -> usize {
-        self.chan.id()
-    }
-
-    fn lock_held(&self) {
-        self.chan.lock_held();
-    }
-
-    unsafe fn unlock_held(&self) {
-        // SAFETY: the caller's contract.
-        unsafe { self.chan.unlock_held() };
-    }
-
     unsafe fn try_start_held(&self) -> bool {
         // SAFETY: the caller's contract: the channel is locked by its `lock_held`.
         let token = unsafe { self.chan.start_send_held() };
@@ -573,8 +528,8 @@ impl<T> Case for SendCase<'_, T> {
         unsafe { self.chan.send_ready_held() }
     }
 
-    fn unobserve(&self, id: u64) {
-        self.chan.unobserve(id);
+    fn channel(&self) -> &dyn ChannelHandle {
+        self.chan
     }
 }
 

@@ -454,16 +454,6 @@ impl<T> Chan<T> {
         self.state.lock().sendq.remove(entry);
     }
 
-    /// Starts watching for changes, for `Select::ready`.
-    pub(crate) fn observe(&self, id: u64, observer: Unparker) {
-        self.state.lock().observers.push((id, observer));
-    }
-
-    /// Stops watching (if a change has not already ended the watch).
-    pub(crate) fn unobserve(&self, id: u64) {
-        self.state.lock().observers.retain(|(i, _)| *i != id);
-    }
-
     /// True if a receive would not block now.
     pub(crate) fn recv_ready(&self) -> bool {
         Self::recv_ready_in(&self.state.lock())
@@ -489,69 +479,91 @@ impl<T> Chan<T> {
 
     // ---- with the lock held across several channels, for a select's atomic snapshot ----
 
-    /// The channel's identity, for locking several channels in one global order.
-    pub(crate) fn id(&self) -> usize {
-        self as *const Chan<T> as usize
-    }
-
-    /// Locks the channel and keeps it locked until `unlock_held`.
-    pub(crate) fn lock_held(&self) {
-        std::mem::forget(self.state.lock());
-    }
-
-    /// Unlocks a channel locked by `lock_held`.
+    /// Runs `f` on the state of a channel locked by `lock_held`.
     ///
     /// # Safety
-    /// The caller locked it with `lock_held` and has not unlocked it since.
-    pub(crate) unsafe fn unlock_held(&self) {
-        // SAFETY: the caller's contract: the lock is held, by a guard we forgot.
-        unsafe { self.state.force_unlock() };
-    }
-
-    /// The state of a channel locked by `lock_held`.
-    ///
-    /// # Safety
-    /// The caller holds the lock through `lock_held`, and uses the reference only until
-    /// `unlock_held`, with no other reference to the state alive.
-    unsafe fn held_state(&self) -> &mut State<T> {
-        // SAFETY: the caller's contract: the lock is ours, and this is the only reference.
-        unsafe { &mut *self.state.data_ptr() }
+    /// The caller holds the lock through `lock_held` and has not unlocked it.
+    unsafe fn with_held<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
+        // SAFETY: the caller holds the lock, so nobody else touches the state; the reference
+        // lives only for this call.
+        f(unsafe { &mut *self.state.data_ptr() })
     }
 
     /// `start_recv` on a channel the caller locked with `lock_held`.
     ///
     /// # Safety
-    /// As `held_state`.
+    /// The caller holds the lock through `lock_held`.
     pub(crate) unsafe fn start_recv_held(&self) -> Option<Token<T>> {
         // SAFETY: the caller's contract.
-        Self::start_recv_in(unsafe { self.held_state() }, ptr::null())
+        unsafe { self.with_held(|state| Self::start_recv_in(state, ptr::null())) }
     }
 
     /// `start_send` on a channel the caller locked with `lock_held`.
     ///
     /// # Safety
-    /// As `held_state`.
+    /// The caller holds the lock through `lock_held`.
     pub(crate) unsafe fn start_send_held(&self) -> Option<Token<T>> {
         // SAFETY: the caller's contract.
-        self.start_send_in(unsafe { self.held_state() }, ptr::null())
+        unsafe { self.with_held(|state| self.start_send_in(state, ptr::null())) }
     }
 
     /// `recv_ready` on a channel the caller locked with `lock_held`.
     ///
     /// # Safety
-    /// As `held_state`.
+    /// The caller holds the lock through `lock_held`.
     pub(crate) unsafe fn recv_ready_held(&self) -> bool {
         // SAFETY: the caller's contract.
-        Self::recv_ready_in(unsafe { self.held_state() })
+        unsafe { self.with_held(|state| Self::recv_ready_in(state)) }
     }
 
     /// `send_ready` on a channel the caller locked with `lock_held`.
     ///
     /// # Safety
-    /// As `held_state`.
+    /// The caller holds the lock through `lock_held`.
     pub(crate) unsafe fn send_ready_held(&self) -> bool {
         // SAFETY: the caller's contract.
-        self.send_ready_in(unsafe { self.held_state() })
+        unsafe { self.with_held(|state| self.send_ready_in(state)) }
+    }
+}
+
+/// What a select needs of a channel whatever its element type: its identity, its lock, and its
+/// observers.
+pub(crate) trait ChannelHandle {
+    /// The channel's identity, for locking several channels in one global order.
+    fn id(&self) -> usize;
+    /// Locks the channel and keeps it locked until `unlock_held`.
+    fn lock_held(&self);
+    /// Unlocks a channel locked by `lock_held`.
+    ///
+    /// # Safety
+    /// The caller locked it with `lock_held` and has not unlocked it since.
+    unsafe fn unlock_held(&self);
+    /// Starts watching for changes, for `Select::ready`.
+    fn observe(&self, id: u64, observer: Unparker);
+    /// Stops watching (if a change has not already ended the watch).
+    fn unobserve(&self, id: u64);
+}
+
+impl<T> ChannelHandle for Chan<T> {
+    fn id(&self) -> usize {
+        self as *const Chan<T> as usize
+    }
+
+    fn lock_held(&self) {
+        std::mem::forget(self.state.lock());
+    }
+
+    unsafe fn unlock_held(&self) {
+        // SAFETY: the caller's contract: the lock is held, by a guard we forgot.
+        unsafe { self.state.force_unlock() };
+    }
+
+    fn observe(&self, id: u64, observer: Unparker) {
+        self.state.lock().observers.push((id, observer));
+    }
+
+    fn unobserve(&self, id: u64) {
+        self.state.lock().observers.retain(|(i, _)| *i != id);
     }
 }
 

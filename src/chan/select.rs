@@ -12,6 +12,7 @@ use std::ptr::NonNull;
 use std::time::{Duration, Instant};
 
 use super::case::{self, Case, RecvCase, SendCase, Wait};
+use super::channel::ChannelHandle;
 use super::error::{
     ReadyTimeoutError, RecvError, SelectTimeoutError, SendError, TryReadyError, TrySelectError,
 };
@@ -20,8 +21,6 @@ use super::sender::Sender;
 
 /// A case of a `Select`, which can hand its reservation over to a `SelectedOperation`.
 trait OwnedCase<'a>: Case {
-    /// The channel, to check the completion is made on the same one.
-    fn channel(&self) -> *const ();
     fn is_send(&self) -> bool;
     /// Moves the reservation into a new heap case; returns it and the function that frees it.
     fn detach(&self) -> Detached;
@@ -36,9 +35,6 @@ struct Detached {
 }
 
 impl<'a, T> OwnedCase<'a> for RecvCase<'a, T> {
-    fn channel(&self) -> *const () {
-        (self.chan as *const super::channel::Chan<T>).cast()
-    }
     fn is_send(&self) -> bool {
         false
     }
@@ -56,9 +52,6 @@ impl<'a, T> OwnedCase<'a> for RecvCase<'a, T> {
 }
 
 impl<'a, T> OwnedCase<'a> for SendCase<'a, T> {
-    fn channel(&self) -> *const () {
-        (self.chan as *const super::channel::Chan<T>).cast()
-    }
     fn is_send(&self) -> bool {
         true
     }
@@ -235,7 +228,7 @@ impl<'a> Select<'a> {
         let case = self.cases[indices[chosen]].as_deref().expect("a live case");
         Some(SelectedOperation {
             index: indices[chosen],
-            channel: case.channel(),
+            channel: case.channel().id(),
             is_send: case.is_send(),
             reservation: Some(case.detach()),
             marker: PhantomData,
@@ -276,7 +269,8 @@ impl fmt::Debug for Select<'_> {
 #[must_use = "a selected operation must be completed with `recv` or `send`"]
 pub struct SelectedOperation<'a> {
     index: usize,
-    channel: *const (),
+    /// The chosen case's channel (`ChannelHandle::id`), to check the completion uses it.
+    channel: usize,
     is_send: bool,
     reservation: Option<Detached>,
     marker: PhantomData<&'a ()>,
@@ -293,11 +287,7 @@ impl SelectedOperation<'_> {
     /// # Panics
     /// If `r` is not the receiver of the chosen case.
     pub fn recv<T>(mut self, r: &Receiver<T>) -> Result<T, RecvError> {
-        self.check(
-            &*r.chan as *const _ as *const (),
-            false,
-            "a receiver that wasn't selected",
-        );
+        self.check(r.chan.id(), false, "a receiver that wasn't selected");
         let detached = self.reservation.take().expect("completed once");
         // SAFETY: the case was detached from a `RecvCase` on this very channel (checked above),
         // and a channel's element type is fixed, so the box holds a `RecvCase<'_, T>`.
@@ -310,18 +300,14 @@ impl SelectedOperation<'_> {
     /// # Panics
     /// If `s` is not the sender of the chosen case.
     pub fn send<T>(mut self, s: &Sender<T>, msg: T) -> Result<(), SendError<T>> {
-        self.check(
-            &*s.chan as *const _ as *const (),
-            true,
-            "a sender that wasn't selected",
-        );
+        self.check(s.chan.id(), true, "a sender that wasn't selected");
         let detached = self.reservation.take().expect("completed once");
         // SAFETY: as in `recv`, for a `SendCase<'_, T>`.
         let case = unsafe { Box::from_raw(detached.case.cast::<SendCase<'_, T>>().as_ptr()) };
         case.complete_send(msg)
     }
 
-    fn check(&self, channel: *const (), is_send: bool, what: &str) {
+    fn check(&self, channel: usize, is_send: bool, what: &str) {
         assert!(
             channel == self.channel && is_send == self.is_send,
             "passed {what} to SelectedOperation"
