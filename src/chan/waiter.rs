@@ -137,10 +137,9 @@ pub(crate) struct Entry<T> {
     ready: AtomicBool,
 }
 
-// SAFETY: an entry is shared between its owner and one claimer at a time under the protocol in
-// the module docs: queue access under the channel lock, claimer access until `ready` (a release
-// store), owner access after it (an acquire load). Values of `T` cross threads through `slot`,
-// which is why `T: Send` is required.
+// An entry is shared between its owner and one claimer at a time (module docs): queue access
+// under the channel lock, the claimer's until `ready` (release), the owner's after (acquire).
+// SAFETY: access is one thread at a time as above, and `T: Send` lets values cross via `slot`.
 unsafe impl<T: Send> Send for Entry<T> {}
 // SAFETY: as for `Send`.
 unsafe impl<T: Send> Sync for Entry<T> {}

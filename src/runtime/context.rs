@@ -61,10 +61,9 @@ pub(crate) fn in_coroutine() -> bool {
 pub(crate) fn bind_yielder(yielder: &Yielder) -> &Task {
     let task = current_task();
     assert!(!task.is_null(), "a coroutine started outside a worker");
-    // SAFETY: a non-null current task is the one whose coroutine is running this code; the
-    // worker that resumed it holds an `Arc<Task>` until the coroutine suspends, and whoever
-    // resumes it later holds one too, so the task outlives the coroutine's body. The returned
-    // lifetime is the yielder's, which lives on the coroutine's stack: it ends with the body.
+    // SAFETY: a non-null current task runs this code, and whoever resumes it holds an
+    // `Arc<Task>` meanwhile, so it outlives the body; the returned lifetime is the yielder's,
+    // which lives on the coroutine's stack and so ends with the body.
     let task = unsafe { &*task };
     task.set_yielder(yielder);
     task

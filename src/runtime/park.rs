@@ -111,10 +111,9 @@ pub fn yield_now() {
 /// The task of the running coroutine, or `None` on a plain thread.
 fn current_task() -> Option<&'static Task> {
     let task = context::current_task();
-    // SAFETY: a non-null current task is the coroutine running this very code; the worker that
-    // resumed it holds an `Arc<Task>` for the whole resume, and whoever resumes it after a park
-    // holds one too, so it outlives every use the caller makes of the reference inside the
-    // coroutine. The `'static` is never observable: the reference does not leave the coroutine.
+    // SAFETY: a non-null current task runs this very code, and whoever resumes it holds an
+    // `Arc<Task>` meanwhile, so it outlives every use inside the coroutine; the `'static` is
+    // never observable, since callers keep the reference inside the coroutine.
     unsafe { task.as_ref() }
 }
 

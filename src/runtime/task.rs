@@ -94,13 +94,15 @@ pub(crate) struct Task {
     blocked_thread: Mutex<Option<std::thread::Thread>>,
 }
 
-// SAFETY: `state` is atomic, `stack_size` immutable, `join` internally synchronized. `body` is reached only by the holder of the run right
-// (one thread at a time, handed over through release/acquire edges, see the module docs).
-// `yielder` is read and written only by code running inside this task's coroutine, which runs on
-// one thread at a time for the same reason. The coroutine itself may migrate between threads:
-// its closure is `Send + 'static` (checked in `spawn`), and whatever it creates on its stack
-// travels with it as a whole; what cannot travel, a reference into a thread-local or a lock
-// guard of an OS-thread-owned lock held across a park, the crate's docs forbid.
+// Why a task may move between threads: `state` is atomic, `stack_size` immutable, `join` and
+// `blocked_thread` locked. `body` is reached only by the holder of the run right (one thread at a
+// time, handed over through release/acquire edges, see the module docs), and `yielder` only by
+// the coroutine itself, which runs on one thread at a time for the same reason. The coroutine
+// may migrate: its closure is `Send + 'static` (checked in `spawn`), and what it creates on its
+// stack travels with it as a whole; what cannot travel (a reference into a thread-local, a guard
+// of a lock owned by an OS thread, held across a park) the crate docs forbid.
+// SAFETY: every field is either synchronized or confined to one thread at a time, as argued
+// above; the coroutine's own contents move as one unit, under the documented contract.
 unsafe impl Send for Task {}
 // SAFETY: see `Send` above: every field shared between threads is atomic, the rest is confined to
 // the run-right holder or to the coroutine.
@@ -265,10 +267,10 @@ impl Task {
             !yielder.is_null(),
             "suspend called outside the task's coroutine"
         );
+        // `#[inline(never)]` on this function keeps any thread-local address computed before the
+        // switch from being reused after it (the coroutine may resume on another thread).
         // SAFETY: `yielder` was set by this coroutine when it started and points into its own
-        // stack, which lives as long as the coroutine; only the coroutine itself reads it, and we
-        // are inside it. The `suspend` call is behind `#[inline(never)]` so that no thread-local
-        // address computed before the switch is reused after it (we may resume elsewhere).
+        // stack, alive as long as the coroutine; only the coroutine reads it, and we are in it.
         unsafe { (*yielder).suspend(why) };
     }
 
