@@ -186,9 +186,8 @@ pub fn ready(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
     static NEXT_ID: AtomicU64 = AtomicU64::new(0);
     let n = cases.len();
     let poll = || {
-        let start = if biased || n < 2 { 0 } else { random_below(n) };
-        (0..n)
-            .map(|i| (start + i) % n)
+        PollOrder::new(n, biased)
+            .iter()
             .find(|&k| cases[k].is_ready())
     };
     loop {
@@ -196,10 +195,15 @@ pub fn ready(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             return Some(k);
         }
         let deadline = match wait {
-            Wait::Never => return None,
-            Wait::Until(d) if d <= Instant::now() => return None,
-            Wait::Until(d) => Some(d),
+            Wait::Until(d) if d > Instant::now() => Some(d),
             Wait::Forever => None,
+            // Not parking: the answer must hold for one moment (see `snapshot`).
+            Wait::Never | Wait::Until(_) => {
+                // SAFETY: `snapshot` calls the probe with the case's channel locked by it.
+                return snapshot(cases, &PollOrder::new(n, biased), |c| unsafe {
+                    c.is_ready_held()
+                });
+            }
         };
         if n == 0 {
             sleep_until(deadline);

@@ -22,9 +22,10 @@
 //! is only produced once its case is chosen (crossbeam's `select!` and `Select` both work so).
 //! So each operation also comes as `start_*`, which *reserves* the operation under the lock and
 //! returns a [`Token`], and `finish_*`, which completes it. A reservation is a counted buffer slot
-//! (`send_reserved`), a counted buffered value (`recv_reserved`), or a claimed parked peer.
-//! Reserved slots and values count as taken for everyone else. A reserved value is always
-//! delivered; a reserved slot promises room, not success: the send takes effect when it is
+//! (`send_reserved`), a claimed parked peer, or, for a receive, the buffered value itself: taken
+//! at once, so values stay bound to receivers in FIFO order (a mere count would let another
+//! receiver take the reserved value and leave a later one behind).
+//! Reserved slots count as taken for everyone else. A reserved slot promises room, not success: the send takes effect when it is
 //! completed (that is when its message exists), so if the channel closed in between, it fails
 //! and hands its message back, as any send after a close does. A claimed peer is committed to
 //! the operation, so that completes whatever happens meanwhile.
@@ -35,9 +36,9 @@
 //! and completes.
 //!
 //! # Invariants (under `state`'s lock)
-//! - `buf.len() <= cap`, `buf.len() + send_reserved <= cap`, `recv_reserved <= buf.len()`;
-//! - a receiver parks only if no unreserved value is buffered, and a sender only if no unreserved
-//!   slot is free: so a parked receiver and a parked sender are never both claimable, except the
+//! - `buf.len() <= cap`, `buf.len() + send_reserved <= cap`;
+//! - a receiver parks only if no value is buffered, and a sender only if no unreserved slot is
+//!   free: so a parked receiver and a parked sender are never both claimable, except the
 //!   two cases of one select (which never pair with each other).
 
 use std::collections::VecDeque;
@@ -65,8 +66,6 @@ struct State<T> {
     buf: VecDeque<T>,
     /// Buffer slots promised to selected senders that have not written yet.
     send_reserved: usize,
-    /// Buffered values promised to selected receivers that have not taken them yet.
-    recv_reserved: usize,
     /// No more sends: `close` was called or every sender is gone.
     closed: bool,
     /// Every receiver is gone: sends fail.
@@ -93,8 +92,10 @@ impl<T> State<T> {
 /// A reserved operation, from `start_send`/`start_recv`, to be completed by `finish_*`.
 #[derive(Debug)]
 pub(crate) enum Token<T> {
-    /// A buffer slot (send) or a buffered value (recv) is reserved.
+    /// Send: a buffer slot is reserved.
     Buffer,
+    /// Receive: the value was taken already (from the buffer, in FIFO order).
+    Value(T),
     /// A parked peer was claimed: a receiver to fill, or a sender to take from.
     Peer(Claimed<T>),
     /// The channel is closed (for a send: or has no receiver).
@@ -108,7 +109,6 @@ impl<T> Chan<T> {
             state: Mutex::new(State {
                 buf: VecDeque::with_capacity(cap.min(1024)),
                 send_reserved: 0,
-                recv_reserved: 0,
                 closed: false,
                 receivers_gone: false,
                 recvq: WaitQueue::default(),
@@ -128,7 +128,7 @@ impl<T> Chan<T> {
     /// Buffered values not yet promised to a receiver.
     pub(crate) fn len(&self) -> usize {
         let state = self.state.lock();
-        state.buf.len() - state.recv_reserved
+        state.buf.len()
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -190,7 +190,7 @@ impl<T> Chan<T> {
     pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         loop {
             let mut state = self.state.lock();
-            if state.buf.len() > state.recv_reserved {
+            if !state.buf.is_empty() {
                 let value = state.buf.pop_front().expect("an unreserved value");
                 let woken = self.refill(&mut state);
                 state.changed();
@@ -309,13 +309,18 @@ impl<T> Chan<T> {
     /// Reserves a receive if one can proceed now. `exclude` is the caller's own selection, if it
     /// has entries queued (a select never pairs with itself).
     pub(crate) fn start_recv(&self, exclude: *const Selection) -> Option<Token<T>> {
-        Self::start_recv_in(&mut self.state.lock(), exclude)
+        self.start_recv_in(&mut self.state.lock(), exclude)
     }
 
-    fn start_recv_in(state: &mut State<T>, exclude: *const Selection) -> Option<Token<T>> {
-        if state.buf.len() > state.recv_reserved {
-            state.recv_reserved += 1;
-            return Some(Token::Buffer);
+    fn start_recv_in(&self, state: &mut State<T>, exclude: *const Selection) -> Option<Token<T>> {
+        // A buffered value is taken at once, not merely counted: values stay bound to receivers
+        // in FIFO order, so no receiver can get a sender's later value before its earlier one.
+        if let Some(value) = state.buf.pop_front() {
+            if let Some(sender) = self.refill(state) {
+                sender.unpark_owned(); // takes no channel lock: safe under ours
+            }
+            state.changed();
+            return Some(Token::Value(value));
         }
         if let Some(sender) = state.sendq.claim_first(exclude) {
             return Some(Token::Peer(sender));
@@ -327,18 +332,8 @@ impl<T> Chan<T> {
     /// selected for; the caller then starts over.
     pub(crate) fn finish_recv(&self, token: Token<T>) -> Option<Result<T, ()>> {
         match token {
-            Token::Buffer => {
-                let mut state = self.state.lock();
-                state.recv_reserved -= 1;
-                let value = state.buf.pop_front().expect("a reserved value");
-                let woken = self.refill(&mut state);
-                state.changed();
-                drop(state);
-                if let Some(sender) = woken {
-                    sender.unpark_owned();
-                }
-                Some(Ok(value))
-            }
+            Token::Value(value) => Some(Ok(value)),
+            Token::Buffer => unreachable!("a receive reserves no buffer slot"),
             Token::Peer(sender) => self.take_from(sender).map(Ok),
             Token::Closed => Some(Err(())),
         }
@@ -394,6 +389,7 @@ impl<T> Chan<T> {
                 Ok(())
             }
             Token::Closed => Err(msg),
+            Token::Value(_) => unreachable!("a send takes no value"),
         }
     }
 
@@ -404,14 +400,13 @@ impl<T> Chan<T> {
     pub(crate) fn cancel(&self, token: Token<T>, was_send: bool) {
         match token {
             Token::Buffer => {
+                debug_assert!(was_send, "only a send reserves a buffer slot");
                 let mut state = self.state.lock();
-                if was_send {
-                    state.send_reserved -= 1;
-                } else {
-                    state.recv_reserved -= 1;
-                }
+                state.send_reserved -= 1;
                 state.changed();
             }
+            // Received already; dropping the operation drops the value (the caller's choice).
+            Token::Value(value) => drop(value),
             Token::Peer(peer) => peer.finish(Outcome::Abandoned).unpark_owned(),
             Token::Closed => {}
         }
@@ -421,7 +416,7 @@ impl<T> Chan<T> {
     /// returns true and queues nothing).
     pub(crate) fn register_recv(&self, entry: &Entry<T>, sel: &Selection) -> bool {
         let mut state = self.state.lock();
-        if state.buf.len() > state.recv_reserved || state.closed || state.sendq.has_claimable(sel) {
+        if !state.buf.is_empty() || state.closed || state.sendq.has_claimable(sel) {
             return true;
         }
         state.recvq.push(entry);
@@ -460,9 +455,7 @@ impl<T> Chan<T> {
     }
 
     fn recv_ready_in(state: &State<T>) -> bool {
-        state.buf.len() > state.recv_reserved
-            || state.closed
-            || state.sendq.has_claimable(ptr::null())
+        !state.buf.is_empty() || state.closed || state.sendq.has_claimable(ptr::null())
     }
 
     /// True if a send would not block now.
@@ -495,7 +488,7 @@ impl<T> Chan<T> {
     /// The caller holds the lock through `lock_held`.
     pub(crate) unsafe fn start_recv_held(&self) -> Option<Token<T>> {
         // SAFETY: the caller's contract.
-        unsafe { self.with_held(|state| Self::start_recv_in(state, ptr::null())) }
+        unsafe { self.with_held(|state| self.start_recv_in(state, ptr::null())) }
     }
 
     /// `start_send` on a channel the caller locked with `lock_held`.
@@ -570,10 +563,6 @@ impl<T> ChannelHandle for Chan<T> {
 impl<T> Drop for Chan<T> {
     fn drop(&mut self) {
         let state = self.state.get_mut();
-        debug_assert_eq!(
-            state.send_reserved + state.recv_reserved,
-            0,
-            "reservations outlived the channel"
-        );
+        debug_assert_eq!(state.send_reserved, 0, "reservations outlived the channel");
     }
 }
