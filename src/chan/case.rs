@@ -106,11 +106,24 @@ pub enum Wait {
 /// Runs the select loop over `cases` and returns the index of the one reserved, or `None` if
 /// none became ready within `wait`. `biased`: poll in the given order, not from a random start.
 pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
+    select_with(cases, wait, biased, true)
+}
+
+/// The select loop. `settle`: complete a chosen receive before returning (`select!`, whose
+/// expansion always completes its choice). `Select` passes false, so that a dropped
+/// `SelectedOperation` can still give its reservation back (see `Chan::cancel`).
+pub(crate) fn select_with(
+    cases: &[&dyn Case],
+    wait: Wait,
+    biased: bool,
+    settle: bool,
+) -> Option<usize> {
+    let settled = |k: usize| !settle || cases[k].settle();
     let n = cases.len();
     loop {
         let order = PollOrder::new(n, biased);
         if let Some(k) = order.iter().find(|&k| cases[k].try_start()) {
-            if cases[k].settle() {
+            if settled(k) {
                 return Some(k);
             }
             continue; // the reserved peer abandoned: start over
@@ -122,7 +135,7 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             Wait::Never | Wait::Until(_) => {
                 // SAFETY: `snapshot` calls the probe with the case's channel locked by it.
                 match snapshot(cases, &order, |c| unsafe { c.try_start_held() }) {
-                    Some(k) if !cases[k].settle() => continue,
+                    Some(k) if !settled(k) => continue,
                     found => return found,
                 }
             }
@@ -156,7 +169,7 @@ pub fn select(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
             cases[k].unregister();
         }
         match chosen {
-            Some(k) if cases[k].accept() && cases[k].settle() => return Some(k),
+            Some(k) if cases[k].accept() && settled(k) => return Some(k),
             Some(_) => continue, // the claimer abandoned: nothing happened, start over
             None if registration == Registration::Retry => continue,
             None => return None,
@@ -540,9 +553,11 @@ impl<T> Case for SendCase<'_, T> {
 impl<T> Drop for RecvCase<'_, T> {
     fn drop(&mut self) {
         // A reservation not completed (a select abandoned by a panic in user code, or a
-        // `SelectedOperation` dropped) is handed back so the channel's counts stay right.
-        if let Some(RecvReservation::Token(token)) = self.reservation.get_mut().take() {
-            self.chan.cancel(token, false);
+        // `SelectedOperation` dropped) is handed back: nothing is lost.
+        match self.reservation.get_mut().take() {
+            Some(RecvReservation::Token(token)) => self.chan.cancel(token, false),
+            Some(RecvReservation::Received(Ok(value))) => self.chan.unreceive(value),
+            _ => {}
         }
     }
 }
@@ -556,12 +571,14 @@ impl<T> Drop for SendCase<'_, T> {
 }
 
 impl<'a, T> RecvCase<'a, T> {
-    /// Completes the selected receive as `select!` reports it. The select loop settled it
-    /// already (see `Case::settle`), so this only hands the result over.
+    /// Completes the selected receive. For `select!` the loop settled it already (see
+    /// `Case::settle`), so this only hands the result over. For `Select`, if the select sender it
+    /// was paired with abandoned its case, it falls back to a plain receive on the same channel:
+    /// the select has committed to this channel.
     pub fn complete_recv(&self) -> Result<T, RecvError> {
         match self.complete() {
             Some(result) => result.map_err(|()| RecvError),
-            None => unreachable!("a selected receive is settled before the select returns"),
+            None => self.chan.recv(None).map_err(|_| RecvError),
         }
     }
 }

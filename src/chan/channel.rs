@@ -405,11 +405,26 @@ impl<T> Chan<T> {
                 state.send_reserved -= 1;
                 state.changed();
             }
-            // Received already; dropping the operation drops the value (the caller's choice).
-            Token::Value(value) => drop(value),
+            Token::Value(value) => self.unreceive(value),
             Token::Peer(peer) => peer.finish(Outcome::Abandoned).unpark_owned(),
             Token::Closed => {}
         }
+    }
+
+    /// Puts back a value a receive took but will not deliver (its operation was dropped): to a
+    /// parked receiver if there is one, else at the front of the buffer, where it was. The buffer
+    /// may then hold one value more than its capacity for a while (senders wait meanwhile);
+    /// that is better than losing the value.
+    pub(crate) fn unreceive(&self, value: T) {
+        let mut state = self.state.lock();
+        if let Some(receiver) = state.recvq.claim_first(ptr::null()) {
+            drop(state);
+            receiver.put_slot(value);
+            receiver.finish(Outcome::Done).unpark_owned();
+            return;
+        }
+        state.buf.push_front(value);
+        state.changed();
     }
 
     /// Pass 2 of a blocking select: queues `entry` unless a receive could proceed now (then

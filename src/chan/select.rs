@@ -224,7 +224,7 @@ impl<'a> Select<'a> {
 
     fn run(&mut self, wait: Wait) -> Option<SelectedOperation<'a>> {
         let (indices, cases) = self.live_cases();
-        let chosen = case::select(&cases, wait, self.biased)?;
+        let chosen = case::select_with(&cases, wait, self.biased, false)?;
         let case = self.cases[indices[chosen]].as_deref().expect("a live case");
         Some(SelectedOperation {
             index: indices[chosen],
