@@ -237,7 +237,12 @@ impl Task {
         loop {
             let next = match state {
                 RUNNING => NOTIFIED,
-                NOTIFIED => return false,
+                // Even a token already there is re-written with a read-modify-write, never just
+                // observed: a plain load could read a token the coroutine is consuming at this
+                // moment, and reorder before the waker's store of its condition (store-load
+                // reordering), so the coroutine would miss the condition and park for good.
+                // The RMW orders this unpark against the coroutine's own CAS on `state`.
+                NOTIFIED => NOTIFIED,
                 PARKED | BLOCKED => RUNNING,
                 _ => unreachable!("task state {state}"),
             };
