@@ -176,7 +176,10 @@ impl Task {
         {
             Ok(_) => Outcome::Parked,
             Err(NOTIFIED) => {
-                self.state.store(RUNNING, Ordering::Relaxed);
+                // A swap, not a store: it reads the newest token (another waker may have
+                // re-written it since the CAS) with acquire, so the coroutine sees what every
+                // waker wrote before waking it.
+                self.state.swap(RUNNING, Ordering::AcqRel);
                 Outcome::Woken
             }
             Err(state) => unreachable!("task asked to park in state {state}"),
@@ -216,8 +219,8 @@ impl Task {
             .compare_exchange(RUNNING, BLOCKED, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
-            // A token arrived meanwhile: consume it.
-            self.state.store(RUNNING, Ordering::Release);
+            // A token arrived meanwhile: consume it (a swap, for the reason in `finish_park`).
+            self.state.swap(RUNNING, Ordering::AcqRel);
             return;
         }
         while self.state.load(Ordering::Acquire) == BLOCKED {
