@@ -20,8 +20,8 @@
 
 mod common_chan;
 
-use std::collections::{BinaryHeap, HashSet, VecDeque};
 use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashSet, VecDeque};
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -84,7 +84,7 @@ fn nb_receiver<T: PartialEq + Debug>(c: Receiver<T>, strobe: Sender<bool>, expec
 }
 
 fn nb_sender<T>(c: Sender<T>, strobe: Sender<bool>, value: T) {
-    c.send(value).ok().expect("sender: send failed");
+    c.send(value).expect("sender: send failed");
     strobe.send(true).unwrap();
 }
 
@@ -94,13 +94,8 @@ const MAX_TRIES: usize = 10000;
 /// One type's round of `nonblock.go`'s main loop body: a non-blocking receive on the empty
 /// channel, then a non-blocking send retried until a receiver takes it, then a non-blocking
 /// receive retried until a sender provides.
-fn nonblock_round<T>(
-    mode: Mode,
-    buffer: usize,
-    sleep: &dyn Fn(),
-    to_receiver: T,
-    from_sender: T,
-) where
+fn nonblock_round<T>(mode: Mode, buffer: usize, sleep: &dyn Fn(), to_receiver: T, from_sender: T)
+where
     T: PartialEq + Debug + Clone + Send + 'static,
 {
     let name = std::any::type_name::<T>();
@@ -118,7 +113,7 @@ fn nonblock_round<T>(
     loop {
         select! {
             send(c_tx, to_receiver.clone()) -> r => {
-                r.ok().expect("send to a live channel failed");
+                r.expect("send to a live channel failed");
                 break;
             }
             default => {
@@ -487,7 +482,7 @@ fn select() {
 }
 
 /// Not a Go test: offshoot's documented difference from Go, the message of a send case is
-/// evaluated only when that case is chosen (so `select.go`'s counter would read 3 + 1, not 10).
+/// evaluated only when that case is chosen (so `select.go`'s counter would read 3, not 10).
 #[test]
 fn select_lazy_message() {
     run_watched("select_lazy_message", || {
@@ -508,7 +503,11 @@ fn select_lazy_message() {
             }
         }
         assert_eq!(sent, 2);
-        assert_eq!(evaluated.get(), 2, "a message of a case not chosen was evaluated");
+        assert_eq!(
+            evaluated.get(),
+            2,
+            "a message of a case not chosen was evaluated"
+        );
         assert_eq!((a_rx.recv(), b_rx.recv()), (Ok(1), Ok(2)));
     });
 }
@@ -528,7 +527,11 @@ const ALWAYS: Duration = Duration::from_millis(100);
 const NEVER: Duration = Duration::from_secs(5);
 
 fn always_blocks(what: &str, f: impl FnOnce() + Send + 'static) {
-    assert_eq!(blocks(ALWAYS, f), Blocked::StillBlocked, "{what}: did not block");
+    assert_eq!(
+        blocks(ALWAYS, f),
+        Blocked::StillBlocked,
+        "{what}: did not block"
+    );
 }
 
 fn never_blocks(what: &str, f: impl FnOnce() + Send + 'static) {
@@ -576,8 +579,16 @@ fn select3() {
         never_blocks("recv on closed", move || {
             for _ in 0..10 {
                 // Go: `<-closedch` gives the zero value, `x, ok := <-closedch` gives 0, false.
-                assert_eq!(rx.recv(), Err(RecvError), "expected zero value from closed channel");
-                assert_eq!(rx.recv(), Err(RecvError), "expected 0, false from closed channel");
+                assert_eq!(
+                    rx.recv(),
+                    Err(RecvError),
+                    "expected zero value from closed channel"
+                );
+                assert_eq!(
+                    rx.recv(),
+                    Err(RecvError),
+                    "expected 0, false from closed channel"
+                );
             }
         });
 
@@ -1046,28 +1057,54 @@ fn closed_test1(c: &dyn GoChan) {
         assert_eq!(c.recv(), Err(RecvError), "test1: recv on closed {imp}");
         assert_eq!(c.recv(), Err(RecvError), "test1: recv2 on closed {imp}");
         // Should work with select: received without blocking, so selected == true.
-        assert_eq!(c.nbrecv(), (Err(RecvError), true), "test1: recv on closed nb {imp}");
-        assert_eq!(c.nbrecv(), (Err(RecvError), true), "test1: recv2 on closed nb {imp}");
+        assert_eq!(
+            c.nbrecv(),
+            (Err(RecvError), true),
+            "test1: recv on closed nb {imp}"
+        );
+        assert_eq!(
+            c.nbrecv(),
+            (Err(RecvError), true),
+            "test1: recv2 on closed nb {imp}"
+        );
     }
     // Go: `shouldPanic(func() { c.Nbsend(1) })`: a send case on a closed channel is ready, and
     // fails.
     assert_eq!(c.nbsend(1), Err(SendError(1)), "nbsend on closed {imp}");
     // The value should have been discarded.
-    assert_eq!(c.recv(), Err(RecvError), "test1: recv on closed got a value after send {imp}");
+    assert_eq!(
+        c.recv(),
+        Err(RecvError),
+        "test1: recv on closed got a value after send {imp}"
+    );
     // Similarly Send.
     assert_eq!(c.send(2), Err(SendError(2)), "send on closed {imp}");
-    assert_eq!(c.recv(), Err(RecvError), "test1: recv on closed got a value after send {imp}");
+    assert_eq!(
+        c.recv(),
+        Err(RecvError),
+        "test1: recv on closed got a value after send {imp}"
+    );
 }
 
 fn closed_async1(c: &dyn GoChan) {
     // Should be able to get the last value via Recv.
-    assert_eq!(c.recv(), Ok(1), "testasync1: Recv did not get 1 {}", c.imp());
+    assert_eq!(
+        c.recv(),
+        Ok(1),
+        "testasync1: Recv did not get 1 {}",
+        c.imp()
+    );
     closed_test1(c);
 }
 
 fn closed_async3(c: &dyn GoChan) {
     // Should be able to get the last value via Nbrecv.
-    assert_eq!(c.nbrecv(), (Ok(1), true), "testasync3: Nbrecv did not get 1 {}", c.imp());
+    assert_eq!(
+        c.nbrecv(),
+        (Ok(1), true),
+        "testasync3: Nbrecv did not get 1 {}",
+        c.imp()
+    );
     closed_test1(c);
 }
 
@@ -1088,11 +1125,10 @@ fn closed_async() -> Ends {
 fn closedchan() {
     run_watched("closedchan", || {
         let (_dummy_tx, dummy) = chan::<bool>(0);
-        let mks: [&dyn Fn(Ends) -> Box<dyn GoChan>; 3] = [
-            &|e| Box::new(XChan(e)),
-            &|e| Box::new(SChan(e)),
-            &|e| Box::new(SSChan(e, dummy.clone())),
-        ];
+        let mks: [&dyn Fn(Ends) -> Box<dyn GoChan>; 3] =
+            [&|e| Box::new(XChan(e)), &|e| Box::new(SChan(e)), &|e| {
+                Box::new(SSChan(e, dummy.clone()))
+            }];
         for mk in &mks {
             closed_test1(&*mk(closed_sync()));
         }
@@ -1109,7 +1145,10 @@ fn closedchan() {
         // Go: closing a closed channel panics; `close` reports it instead.
         let (ch, _rx) = chan::<i32>(0);
         assert!(ch.close(), "the first close closes");
-        assert!(!ch.close(), "a second close must report the channel was already closed");
+        assert!(
+            !ch.close(),
+            "a second close must report the channel was already closed"
+        );
         for mk in &mks {
             let c = mk(closed_sync());
             c.close(); // closing again is harmless

@@ -65,9 +65,15 @@ fn gcd(u: i64, v: i64) -> i64 {
 fn i2tor(u: i64, v: i64) -> Rat {
     let g = gcd(u, v);
     if v > 0 {
-        Rat { num: u / g, den: v / g }
+        Rat {
+            num: u / g,
+            den: v / g,
+        }
     } else {
-        Rat { num: -u / g, den: -v / g }
+        Rat {
+            num: -u / g,
+            den: -v / g,
+        }
     }
 }
 
@@ -100,7 +106,10 @@ fn end(u: Rat) -> i64 {
 
 fn add(u: Rat, v: Rat) -> Rat {
     let g = gcd(u.den, v.den);
-    i2tor(u.num * (v.den / g) + v.num * (u.den / g), u.den * (v.den / g))
+    i2tor(
+        u.num * (v.den / g) + v.num * (u.den / g),
+        u.den * (v.den / g),
+    )
 }
 
 fn mul(u: Rat, v: Rat) -> Rat {

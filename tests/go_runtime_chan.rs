@@ -97,7 +97,11 @@ fn test_chan(mode: Mode) {
             });
             started.recv().unwrap();
             sleep(ms(1));
-            assert_eq!(sent.load(Ordering::SeqCst), 0, "chan[{cap}]: send to full chan");
+            assert_eq!(
+                sent.load(Ordering::SeqCst),
+                0,
+                "chan[{cap}]: send to full chan"
+            );
             // Ensure that non-blocking send does not block.
             select! {
                 send(c, 0) -> _ => panic!("chan[{cap}]: send to full chan"),
@@ -118,8 +122,16 @@ fn test_chan(mode: Mode) {
             for i in 0..cap as i32 {
                 assert_eq!(rx.recv(), Ok(i), "chan[{cap}]: received wrong value");
             }
-            assert_eq!(rx.recv(), Err(RecvError), "chan[{cap}]: received from closed chan");
-            assert_eq!(rx.recv(), Err(RecvError), "chan[{cap}]: v, ok from closed chan");
+            assert_eq!(
+                rx.recv(),
+                Err(RecvError),
+                "chan[{cap}]: received from closed chan"
+            );
+            assert_eq!(
+                rx.recv(),
+                Err(RecvError),
+                "chan[{cap}]: v, ok from closed chan"
+            );
         }
 
         {
@@ -135,7 +147,11 @@ fn test_chan(mode: Mode) {
             started.recv().unwrap();
             sleep(ms(1));
             c.close();
-            assert_eq!(done.recv(), Ok(true), "chan[{cap}]: received non zero from closed chan");
+            assert_eq!(
+                done.recv(),
+                Ok(true),
+                "chan[{cap}]: received non zero from closed chan"
+            );
             h.join();
         }
 
@@ -185,7 +201,11 @@ fn test_chan(mode: Mode) {
                     *recv.entry(k).or_insert(0) += v;
                 }
             }
-            assert_eq!(recv.len(), L as usize, "chan[{cap}]: received wrong number of values");
+            assert_eq!(
+                recv.len(),
+                L as usize,
+                "chan[{cap}]: received wrong number of values"
+            );
             for (k, v) in &recv {
                 assert_eq!(*v, P, "chan[{cap}]: received {k} {v} times, expected {P}");
             }
@@ -197,12 +217,24 @@ fn test_chan(mode: Mode) {
         {
             // Test len/cap.
             let (c, rx) = chan::<i32>(cap);
-            assert_eq!((c.len(), c.capacity()), (0, Some(cap)), "chan[{cap}]: bad len/cap");
+            assert_eq!(
+                (c.len(), c.capacity()),
+                (0, Some(cap)),
+                "chan[{cap}]: bad len/cap"
+            );
             for i in 0..cap as i32 {
                 c.send(i).unwrap();
             }
-            assert_eq!((c.len(), c.capacity()), (cap, Some(cap)), "chan[{cap}]: bad len/cap");
-            assert_eq!((rx.len(), rx.capacity()), (cap, Some(cap)), "chan[{cap}]: bad len/cap");
+            assert_eq!(
+                (c.len(), c.capacity()),
+                (cap, Some(cap)),
+                "chan[{cap}]: bad len/cap"
+            );
+            assert_eq!(
+                (rx.len(), rx.capacity()),
+                (cap, Some(cap)),
+                "chan[{cap}]: bad len/cap"
+            );
         }
     }
 }
@@ -335,7 +367,9 @@ fn self_select(mode: Mode) {
 
 #[test]
 fn test_self_select_coroutines() {
-    run_watched("test_self_select_coroutines", || self_select(Mode::Coroutines));
+    run_watched("test_self_select_coroutines", || {
+        self_select(Mode::Coroutines)
+    });
 }
 
 #[test]
@@ -351,7 +385,7 @@ fn test_self_select_threads() {
 // construct does not deadlock." Ported twice: with `select!` and with the dynamic `Select`.
 
 /// Go: 100,000 (`testing.Short()`: 10,000).
-const STRESS_N: usize = 20_000;
+const STRESS_N: usize = 100_000;
 
 fn select_stress(dynamic: bool) {
     let caps = [0, 0, 2, 3];
@@ -640,7 +674,7 @@ fn test_multi_consumer_coroutines() {
 #[test]
 fn test_multi_consumer_threads() {
     Mode::Threads.run_watched("test_multi_consumer_threads", || {
-        multi_consumer(Mode::Threads, 50_000)
+        multi_consumer(Mode::Threads, 100_000) // Go: 271,828; threads are slower
     });
 }
 
@@ -700,7 +734,10 @@ fn test_select_duplicate_channel() {
 #[inline(never)]
 fn use_stack(depth: u32) -> u64 {
     let buf = [depth as u8; 1024];
-    let x = std::hint::black_box(&buf).iter().map(|&b| b as u64).sum::<u64>();
+    let x = std::hint::black_box(&buf)
+        .iter()
+        .map(|&b| b as u64)
+        .sum::<u64>();
     if depth == 0 {
         x
     } else {
@@ -720,7 +757,11 @@ fn test_select_stack_adjust() {
                 ready.send(true).unwrap();
                 let val = 42;
                 let cx: &i32 = &val;
-                let (c2, d2) = if dup { (c.clone(), d.clone()) } else { (never(), never()) };
+                let (c2, d2) = if dup {
+                    (c.clone(), d.clone())
+                } else {
+                    (never(), never())
+                };
                 // Receive from d. cx won't be affected.
                 let which = select! {
                     recv(c) -> _ => "c",
@@ -777,23 +818,30 @@ impl std::fmt::Display for MyError {
 
 impl std::error::Error for MyError {}
 
-fn do_request(use_select: bool) -> (Option<Box<Response>>, Option<Box<dyn std::error::Error + Send>>) {
+fn do_request(
+    use_select: bool,
+) -> (
+    Option<Box<Response>>,
+    Option<Box<dyn std::error::Error + Send>>,
+) {
     let (ch, ch_rx) = chan::<Box<Async>>(0);
     let (_done_tx, done) = chan::<()>(0);
     if use_select {
         go(move || {
             select! {
                 send(ch, Box::new(Async { resp: None, err: Some(Box::new(MyError)) })) -> r => {
-                    r.ok().expect("the receiver is there");
+                    r.expect("the receiver is there");
                 }
                 recv(done) -> _ => {}
             }
         });
     } else {
         go(move || {
-            ch.send(Box::new(Async { resp: None, err: Some(Box::new(MyError)) }))
-                .ok()
-                .expect("the receiver is there");
+            ch.send(Box::new(Async {
+                resp: None,
+                err: Some(Box::new(MyError)),
+            }))
+            .expect("the receiver is there");
         });
     }
     let r = ch_rx.recv().unwrap();
@@ -801,10 +849,10 @@ fn do_request(use_select: bool) -> (Option<Box<Response>>, Option<Box<dyn std::e
     (r.resp, r.err)
 }
 
-/// Go: outer 100 x inner 100,000 (`testing.Short()`: 10 x 1,000).
+/// Go: outer 100 x inner 100,000 (`testing.Short()`: 10 x 1,000); here 100 x 2,000.
 fn chan_send_barrier(use_select: bool) {
     let wg = WaitGroup::new();
-    let (outer, inner) = (10, 2_000);
+    let (outer, inner) = (100, 2_000);
     for _ in 0..outer {
         wg.add(1);
         let wg = wg.clone();

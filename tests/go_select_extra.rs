@@ -88,11 +88,16 @@ fn smear(how: NonBlocking, duration: Duration) -> (u64, u64) {
 /// stopping at the first `default`.
 #[test]
 fn nonblock_select_sees_one_moment() {
-    for how in [NonBlocking::Default, NonBlocking::TrySelect, NonBlocking::ZeroTimeout] {
-        let (selects, defaults) =
-            watchdog("nonblock_select_sees_one_moment", WATCHDOG_SECS, move || {
-                smear(how, Duration::from_millis(1500))
-            });
+    for how in [
+        NonBlocking::Default,
+        NonBlocking::TrySelect,
+        NonBlocking::ZeroTimeout,
+    ] {
+        let (selects, defaults) = watchdog(
+            "nonblock_select_sees_one_moment",
+            WATCHDOG_SECS,
+            move || smear(how, Duration::from_millis(1500)),
+        );
         assert_eq!(
             defaults, 0,
             "{how:?}: a non-blocking select found nothing ready although c1 or c2 held a value \
@@ -132,8 +137,15 @@ fn close_releases_parked_senders_and_selects() {
             offshoot::time::sleep(ms(2));
             tx.close();
             assert_eq!(plain.join().unwrap(), Err(SendError("plain".to_string())));
-            assert_eq!(in_select.join().unwrap(), Err(SendError("select".to_string())));
-            assert_eq!(rx.recv(), Err(RecvError), "a failed send delivered its value");
+            assert_eq!(
+                in_select.join().unwrap(),
+                Err(SendError("select".to_string()))
+            );
+            assert_eq!(
+                rx.recv(),
+                Err(RecvError),
+                "a failed send delivered its value"
+            );
         }
     });
 }
@@ -186,7 +198,7 @@ fn abandoned_send_case_leaves_parked_receiver_waiting() {
         });
         started.recv().unwrap();
         offshoot::time::sleep(ms(20)); // let the receiver park
-        #[allow(unreachable_code)]
+        #[allow(unreachable_code, clippy::diverging_sub_expression)]
         let abandoned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             select! {
                 send(tx, { panic!("the message cannot be made") }) -> _ => {}

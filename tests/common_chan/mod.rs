@@ -15,7 +15,7 @@ pub use base::{panic_message, run_watched, watchdog, WATCHDOG_SECS};
 
 use std::time::Duration;
 
-use offshoot::{chan, Receiver, RecvTimeoutError, Sender};
+use offshoot::{chan, RecvTimeoutError, Sender};
 
 /// `n` milliseconds.
 pub fn ms(n: u64) -> Duration {
@@ -146,11 +146,4 @@ impl Mode {
             Mode::Threads => std::thread::yield_now(),
         }
     }
-}
-
-/// Receives `n` values from `rx` in a coroutine-friendly way and returns them (test plumbing).
-pub fn collect<T: Send + 'static>(rx: &Receiver<T>, n: usize) -> Vec<T> {
-    (0..n)
-        .map(|_| rx.recv().expect("channel closed early"))
-        .collect()
 }
