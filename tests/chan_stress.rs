@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use common_stress::{jitter, spawn, spin, Counted, DropTally, Joiner, Ledger, Rng, Side};
 use offshoot::{
-    chan, never, select, Receiver, RecvTimeoutError, Select, SendError, SendTimeoutError, Sender,
+    chan, never, select, Receiver, RecvTimeoutError, Select, SendError, SendTimeoutError,
     TryRecvError,
 };
 
@@ -31,7 +31,7 @@ fn watched(name: &str, f: impl FnOnce() + Send + 'static) {
 
 /// The side of party `i` in round `round`: mostly coroutines, with a plain thread among them.
 fn side_of(round: usize, i: usize) -> Side {
-    if (round + i) % 4 == 0 {
+    if (round + i).is_multiple_of(4) {
         Side::Thread
     } else {
         Side::Coroutine
@@ -700,8 +700,10 @@ fn fairness_between_two_always_ready_cases() {
 
 #[test]
 fn fairness_between_two_parked_senders() {
-    // Two unbuffered channels, each with a sender always parked on it: a receiving select
-    // must serve both.
+    // Two unbuffered channels, each with a sender parked on it: a receiving select must serve
+    // both. After each hand-off the served sender needs a moment to park again, so before each
+    // select the receiver waits until both are parked (a receive case is ready then): both
+    // cases are ready at every select, as with buffered values.
     watched("fairness_between_two_parked_senders", || {
         const N: usize = 4000;
         for side in [Side::Thread, Side::Coroutine] {
@@ -710,9 +712,18 @@ fn fairness_between_two_parked_senders() {
             let p1 = spawn(Side::Coroutine, move || while tx1.send(1).is_ok() {});
             let p2 = spawn(Side::Coroutine, move || while tx2.send(2).is_ok() {});
             let hits = spawn(side, move || {
+                let parked = |rx: &Receiver<u8>| {
+                    let mut sel = Select::new();
+                    sel.recv(rx);
+                    sel.try_ready().is_ok()
+                };
                 let mut hits = [0; 2];
-                // Wait until both are parked, so both cases are ready from the start.
                 for _ in 0..N {
+                    // A lost wake-up would keep a sender from parking again: the watchdog
+                    // reports that.
+                    while !(parked(&rx1) && parked(&rx2)) {
+                        offshoot::yield_now();
+                    }
                     select! {
                         recv(rx1) -> v => { assert_eq!(v, Ok(1)); hits[0] += 1 },
                         recv(rx2) -> v => { assert_eq!(v, Ok(2)); hits[1] += 1 },
@@ -723,22 +734,128 @@ fn fairness_between_two_parked_senders() {
             .join();
             p1.join();
             p2.join();
-            // Both are always about to be ready; with one worker the one just served may not
-            // have parked again yet, so allow a wider band than for buffered channels.
-            let n = hits[0] + hits[1];
-            assert!(
-                hits.iter().all(|&h| h * 10 >= n * 2),
-                "{side:?}: each parked sender should get at least 20%: {hits:?}"
-            );
+            assert_fair(hits, &format!("{side:?}: select over two parked senders"));
         }
     });
 }
 
+#[test]
+fn no_wake_up_is_lost_between_selects_and_parked_peers() {
+    // Two senders (one plain, one through a select send case) on two unbuffered channels, and
+    // a select receiving from both: every hand-off parks and wakes someone, and claims race
+    // with each other. A lost wake-up leaves a round stuck; the round's deadline names it.
+    watched(
+        "no_wake_up_is_lost_between_selects_and_parked_peers",
+        || {
+            const K: u32 = 200;
+            for round in 0..300 {
+                let (tx1, rx1) = chan::<u32>(0);
+                let (tx2, rx2) = chan::<u32>(round % 2);
+                let p1 = spawn(side_of(round, 0), move || {
+                    for i in 0..K {
+                        tx1.send(i).unwrap();
+                    }
+                });
+                let p2 = spawn(side_of(round, 1), move || {
+                    for i in 0..K {
+                        select! { send(tx2, i) -> r => r.unwrap() }
+                    }
+                });
+                let (done_tx, done_rx) = chan::<[u32; 2]>(1);
+                let receiver = spawn(side_of(round, 2), move || {
+                    let off = never::<u32>();
+                    let (mut a, mut b) = (&rx1, &rx2);
+                    let mut got = [0u32; 2];
+                    while got[0] + got[1] < 2 * K {
+                        select! {
+                            recv(a) -> v => {
+                                assert_eq!(v, Ok(got[0]));
+                                got[0] += 1;
+                                if got[0] == K {
+                                    a = &off;
+                                }
+                            },
+                            recv(b) -> v => {
+                                assert_eq!(v, Ok(got[1]));
+                                got[1] += 1;
+                                if got[1] == K {
+                                    b = &off;
+                                }
+                            },
+                        }
+                    }
+                    done_tx.send(got).unwrap();
+                });
+                match done_rx.recv_timeout(Duration::from_secs(10)) {
+                    Ok(got) => assert_eq!(got, [K, K]),
+                    Err(e) => panic!(
+                        "round {round}: the select and its peers made no progress for 10 s ({e}): \
+                     a lost wake-up (finished: sender {}, select sender {}, receiver {})",
+                        p1.is_finished(),
+                        p2.is_finished(),
+                        receiver.is_finished()
+                    ),
+                }
+                p1.join();
+                p2.join();
+                receiver.join();
+            }
+        },
+    );
+}
+
 // ---- a select that will not wait sees one moment ----
+
+/// `select!` over `r2`, 30 never-ready cases (all on `n`) and `r1`, with the given default: the
+/// unready cases make the time between looking at `r2` and at `r1` long, whatever the order.
+macro_rules! wide_select {
+    ($r2:expr, $r1:expr, $n:expr, $($default:tt)*) => {
+        select! {
+            recv($r2) -> _ => true,
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($n) -> _ => unreachable!(),
+            recv($r1) -> _ => true,
+            $($default)* => false,
+        }
+    };
+}
 
 /// Party A keeps one of two buffered channels non-empty at every moment while party B moves
 /// the value from one to the other; A's non-blocking select must always find one ready. `mode`
-/// picks the kind of non-blocking select.
+/// picks the kind of non-blocking select. Returns how many times A found nothing.
+///
+/// Many unready cases lie between the two real ones (a `Select::new_biased` polls `r2`, 100
+/// never-ready receivers, then `r1`; the `select!` forms have 30 in a random order), so that a
+/// select looking at one channel at a time has a wide window in which B's move makes it see
+/// both empty. B waits (spinning) until A is about to select, then moves after a random spin.
 fn never_sees_nothing(mode: &'static str, a_side: Side) -> usize {
     const N: usize = 10_000;
     let (t1, r1) = chan::<u8>(1);
@@ -748,9 +865,9 @@ fn never_sees_nothing(mode: &'static str, a_side: Side) -> usize {
     let (r1a, r2a, t1a) = (r1.clone(), r2.clone(), t1.clone());
     let p = phase.clone();
     let a = spawn(a_side, move || {
-        // A few unready cases between widen the window between the two real ones.
-        let nevers: Vec<Receiver<u8>> = (0..8).map(|_| never()).collect();
-        let mut sel = Select::new();
+        let n = never::<u8>();
+        let nevers: Vec<Receiver<u8>> = (0..100).map(|_| never()).collect();
+        let mut sel = Select::new_biased();
         let i2 = sel.recv(&r2a);
         for n in &nevers {
             sel.recv(n);
@@ -760,20 +877,8 @@ fn never_sees_nothing(mode: &'static str, a_side: Side) -> usize {
             t1a.send(1).unwrap();
             p.store(2 * i + 1, Ordering::SeqCst);
             let found = match mode {
-                "select! default" => select! {
-                    recv(r2a) -> _ => true,
-                    recv(nevers[0]) -> _ => unreachable!(),
-                    recv(nevers[1]) -> _ => unreachable!(),
-                    recv(nevers[2]) -> _ => unreachable!(),
-                    recv(r1a) -> _ => true,
-                    default => false,
-                },
-                "select! default(0)" => select! {
-                    recv(r2a) -> _ => true,
-                    recv(nevers[0]) -> _ => unreachable!(),
-                    recv(r1a) -> _ => true,
-                    default(Duration::ZERO) => false,
-                },
+                "select! default" => wide_select!(r2a, r1a, n, default),
+                "select! default(0)" => wide_select!(r2a, r1a, n, default(Duration::ZERO)),
                 "try_ready" => match sel.try_ready() {
                     Ok(k) => {
                         // Ready then; take whatever is there now (B may have moved it).
@@ -807,7 +912,7 @@ fn never_sees_nothing(mode: &'static str, a_side: Side) -> usize {
         while phase.load(Ordering::SeqCst) != 2 * i + 1 {
             std::hint::spin_loop();
         }
-        spin(rng.below(200));
+        spin(rng.below(100));
         t2.send(1).unwrap();
         let _ = r1.try_recv();
         if !end_rx.recv().unwrap() {
@@ -932,7 +1037,3 @@ fn parked_senders_are_served_in_arrival_order() {
         }
     });
 }
-
-/// Keeps `Sender`/`Receiver` imports used even if a test above changes.
-#[allow(dead_code)]
-fn _types(_: Sender<()>, _: Receiver<()>) {}

@@ -38,30 +38,32 @@ fn poll_join<T: Send + 'static>(j: Joiner<T>) -> T {
 
 #[test]
 fn indices_follow_the_order_added_and_survive_remove() {
-    let (tx1, rx1) = chan::<i32>(1);
-    let (tx2, _rx2) = chan::<i32>(1);
-    let (tx3, rx3) = chan::<i32>(1);
-    let mut sel = Select::new();
-    assert_eq!(sel.recv(&rx1), 0);
-    assert_eq!(sel.send(&tx2), 1);
-    assert_eq!(sel.recv(&rx3), 2);
-    assert_eq!(sel.recv(&rx1), 3);
-    sel.remove(1);
-    sel.remove(3);
-    tx3.send(30).unwrap();
-    let op = sel.try_select().unwrap();
-    assert_eq!(op.index(), 2, "indices do not shift when a case is removed");
-    assert_eq!(op.recv(&rx3), Ok(30));
-    // Added after a removal: the next index, never a reused one.
-    assert_eq!(sel.send(&tx1), 4);
-    let op = sel.try_select().unwrap();
-    assert_eq!(op.index(), 4);
-    op.send(&tx1, 10).unwrap();
-    sel.remove(4);
-    let op = sel.try_select().unwrap();
-    assert_eq!(op.index(), 0);
-    assert_eq!(op.recv(&rx1), Ok(10));
-    assert_eq!(sel.try_select().unwrap_err(), TrySelectError);
+    watched("indices_follow_the_order_added_and_survive_remove", || {
+        let (tx1, rx1) = chan::<i32>(1);
+        let (tx2, _rx2) = chan::<i32>(1);
+        let (tx3, rx3) = chan::<i32>(1);
+        let mut sel = Select::new();
+        assert_eq!(sel.recv(&rx1), 0);
+        assert_eq!(sel.send(&tx2), 1);
+        assert_eq!(sel.recv(&rx3), 2);
+        assert_eq!(sel.recv(&rx1), 3);
+        sel.remove(1);
+        sel.remove(3);
+        tx3.send(30).unwrap();
+        let op = sel.try_select().unwrap();
+        assert_eq!(op.index(), 2, "indices do not shift when a case is removed");
+        assert_eq!(op.recv(&rx3), Ok(30));
+        // Added after a removal: the next index, never a reused one.
+        assert_eq!(sel.send(&tx1), 4);
+        let op = sel.try_select().unwrap();
+        assert_eq!(op.index(), 4);
+        op.send(&tx1, 10).unwrap();
+        sel.remove(4);
+        let op = sel.try_select().unwrap();
+        assert_eq!(op.index(), 0);
+        assert_eq!(op.recv(&rx1), Ok(10));
+        assert_eq!(sel.try_select().unwrap_err(), TrySelectError);
+    });
 }
 
 #[test]
@@ -87,43 +89,51 @@ fn removing_an_unknown_case_panics() {
 #[test]
 #[should_panic(expected = "no operations have been added to `Select`")]
 fn a_blocking_select_with_no_cases_panics() {
-    let _ = Select::new().select();
+    watched("a_blocking_select_with_no_cases_panics", || {
+        let _ = Select::new().select();
+    });
 }
 
 #[test]
 #[should_panic(expected = "no operations have been added to `Select`")]
 fn a_blocking_select_with_every_case_removed_panics() {
-    let (_tx, rx) = chan::<i32>(1);
-    let mut sel = Select::new();
-    let i = sel.recv(&rx);
-    sel.remove(i);
-    let _ = sel.select();
+    watched("a_blocking_select_with_every_case_removed_panics", || {
+        let (_tx, rx) = chan::<i32>(1);
+        let mut sel = Select::new();
+        let i = sel.recv(&rx);
+        sel.remove(i);
+        let _ = sel.select();
+    });
 }
 
 #[test]
 #[should_panic(expected = "no operations have been added to `Select`")]
 fn a_blocking_ready_with_no_cases_panics() {
-    Select::new().ready();
+    watched("a_blocking_ready_with_no_cases_panics", || {
+        Select::new().ready();
+    });
 }
 
 #[test]
 fn debug_and_default() {
-    let (_tx, rx) = chan::<i32>(1);
-    let mut sel = Select::default();
-    sel.recv(&rx);
-    sel.recv(&rx);
-    assert!(format!("{sel:?}").contains("Select"));
-    let (tx, rx2) = chan::<i32>(1);
-    tx.send(1).unwrap();
-    let mut sel = Select::new();
-    sel.recv(&rx2);
-    let op = sel.try_select().unwrap();
-    let text = format!("{op:?}");
-    assert!(
-        text.contains("SelectedOperation") && text.contains("index"),
-        "{text}"
-    );
-    assert_eq!(op.recv(&rx2), Ok(1));
+    watched("debug_and_default", || {
+        let (_tx, rx) = chan::<i32>(1);
+        let mut sel = Select::default();
+        sel.recv(&rx);
+        sel.recv(&rx);
+        assert!(format!("{sel:?}").contains("Select"));
+        let (tx, rx2) = chan::<i32>(1);
+        tx.send(1).unwrap();
+        let mut sel = Select::new();
+        sel.recv(&rx2);
+        let op = sel.try_select().unwrap();
+        let text = format!("{op:?}");
+        assert!(
+            text.contains("SelectedOperation") && text.contains("index"),
+            "{text}"
+        );
+        assert_eq!(op.recv(&rx2), Ok(1));
+    });
 }
 
 // ---- waiting ----
@@ -357,110 +367,125 @@ fn completing_sends_and_receives_and_their_failures() {
 #[test]
 #[should_panic(expected = "passed a receiver that wasn't selected to SelectedOperation")]
 fn completing_with_another_receiver_panics() {
-    let (tx1, rx1) = chan::<i32>(1);
-    let (_tx2, rx2) = chan::<i32>(1);
-    tx1.send(1).unwrap();
-    let mut sel = Select::new();
-    sel.recv(&rx1);
-    let op = sel.select();
-    let _ = op.recv(&rx2);
+    watched("completing_with_another_receiver_panics", || {
+        let (tx1, rx1) = chan::<i32>(1);
+        let (_tx2, rx2) = chan::<i32>(1);
+        tx1.send(1).unwrap();
+        let mut sel = Select::new();
+        sel.recv(&rx1);
+        let op = sel.select();
+        let _ = op.recv(&rx2);
+    });
 }
 
 #[test]
 #[should_panic(expected = "passed a sender that wasn't selected to SelectedOperation")]
 fn completing_with_another_sender_panics() {
-    let (tx1, _rx1) = chan::<i32>(1);
-    let (tx2, _rx2) = chan::<i32>(1);
-    let mut sel = Select::new();
-    sel.send(&tx1);
-    let op = sel.select();
-    let _ = op.send(&tx2, 1);
+    watched("completing_with_another_sender_panics", || {
+        let (tx1, _rx1) = chan::<i32>(1);
+        let (tx2, _rx2) = chan::<i32>(1);
+        let mut sel = Select::new();
+        sel.send(&tx1);
+        let op = sel.select();
+        let _ = op.send(&tx2, 1);
+    });
 }
 
 #[test]
 #[should_panic(expected = "passed a receiver that wasn't selected to SelectedOperation")]
 fn completing_a_send_case_as_a_receive_panics() {
-    let (tx, rx) = chan::<i32>(1);
-    let mut sel = Select::new();
-    sel.send(&tx);
-    let op = sel.select();
-    let _ = op.recv(&rx);
+    watched("completing_a_send_case_as_a_receive_panics", || {
+        let (tx, rx) = chan::<i32>(1);
+        let mut sel = Select::new();
+        sel.send(&tx);
+        let op = sel.select();
+        let _ = op.recv(&rx);
+    });
 }
 
 #[test]
 #[should_panic(expected = "passed a sender that wasn't selected to SelectedOperation")]
 fn completing_a_receive_case_as_a_send_panics() {
-    let (tx, rx) = chan::<i32>(1);
-    tx.send(1).unwrap();
-    let mut sel = Select::new();
-    sel.recv(&rx);
-    let op = sel.select();
-    let _ = op.send(&tx, 2);
+    watched("completing_a_receive_case_as_a_send_panics", || {
+        let (tx, rx) = chan::<i32>(1);
+        tx.send(1).unwrap();
+        let mut sel = Select::new();
+        sel.recv(&rx);
+        let op = sel.select();
+        let _ = op.send(&tx, 2);
+    });
 }
 
 #[test]
 fn after_a_wrong_completion_the_reservation_is_given_back() {
-    let (tx, rx) = chan::<i32>(1);
-    let (_other_tx, other_rx) = chan::<i32>(1);
-    tx.send(1).unwrap();
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut sel = Select::new();
-        sel.recv(&rx);
-        let op = sel.select();
-        let _ = op.recv(&other_rx);
-    }));
-    assert!(r.is_err());
-    assert_eq!(rx.len(), 1);
-    assert_eq!(rx.try_recv(), Ok(1), "the reserved value is still there");
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut sel = Select::new();
-        sel.send(&tx);
-        let op = sel.select();
-        let _ = op.recv(&rx);
-    }));
-    assert!(r.is_err());
-    assert_eq!(tx.try_send(2), Ok(()), "the reserved slot is free again");
-    assert_eq!(rx.try_recv(), Ok(2));
+    watched(
+        "after_a_wrong_completion_the_reservation_is_given_back",
+        || {
+            let (tx, rx) = chan::<i32>(1);
+            let (_other_tx, other_rx) = chan::<i32>(1);
+            tx.send(1).unwrap();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut sel = Select::new();
+                sel.recv(&rx);
+                let op = sel.select();
+                let _ = op.recv(&other_rx);
+            }));
+            assert!(r.is_err());
+            assert_eq!(rx.len(), 1);
+            assert_eq!(rx.try_recv(), Ok(1), "the reserved value is still there");
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let mut sel = Select::new();
+                sel.send(&tx);
+                let op = sel.select();
+                let _ = op.recv(&rx);
+            }));
+            assert!(r.is_err());
+            assert_eq!(tx.try_send(2), Ok(()), "the reserved slot is free again");
+            assert_eq!(rx.try_recv(), Ok(2));
+        },
+    );
 }
 
 // ---- Clone and new_biased ----
 
 #[test]
 fn a_cloned_select_has_the_same_cases_and_indices() {
-    let (tx1, rx1) = chan::<i32>(1);
-    let (tx2, rx2) = chan::<i32>(1);
-    let mut sel = Select::new();
-    let i1 = sel.recv(&rx1);
-    let gone = sel.recv(&rx1);
-    let i2 = sel.recv(&rx2);
-    sel.remove(gone);
-    let mut copy = sel.clone();
-    tx2.send(2).unwrap();
-    let op = copy.try_select().unwrap();
-    assert_eq!(op.index(), i2);
-    assert_eq!(op.recv(&rx2), Ok(2));
-    tx1.send(1).unwrap();
-    let op = sel.try_select().unwrap();
-    assert_eq!(op.index(), i1);
-    assert_eq!(op.recv(&rx1), Ok(1));
-    // The clone is independent: removing from one leaves the other alone.
-    copy.remove(i1);
-    tx1.send(3).unwrap();
-    assert!(copy.try_select().is_err());
-    assert_eq!(sel.try_select().unwrap().recv(&rx1), Ok(3));
-    // A cloned biased select stays biased.
-    let mut biased = Select::new_biased();
-    biased.recv(&rx1);
-    biased.recv(&rx2);
-    let mut biased2 = biased.clone();
-    for _ in 0..50 {
-        tx1.send(1).unwrap();
+    watched("a_cloned_select_has_the_same_cases_and_indices", || {
+        let (tx1, rx1) = chan::<i32>(1);
+        let (tx2, rx2) = chan::<i32>(1);
+        let mut sel = Select::new();
+        let i1 = sel.recv(&rx1);
+        let gone = sel.recv(&rx1);
+        let i2 = sel.recv(&rx2);
+        sel.remove(gone);
+        let mut copy = sel.clone();
         tx2.send(2).unwrap();
-        let op = biased2.try_select().unwrap();
-        assert_eq!(op.index(), 0);
+        let op = copy.try_select().unwrap();
+        assert_eq!(op.index(), i2);
+        assert_eq!(op.recv(&rx2), Ok(2));
+        tx1.send(1).unwrap();
+        let op = sel.try_select().unwrap();
+        assert_eq!(op.index(), i1);
         assert_eq!(op.recv(&rx1), Ok(1));
-        assert_eq!(rx2.try_recv(), Ok(2));
-    }
+        // The clone is independent: removing from one leaves the other alone.
+        copy.remove(i1);
+        tx1.send(3).unwrap();
+        assert!(copy.try_select().is_err());
+        assert_eq!(sel.try_select().unwrap().recv(&rx1), Ok(3));
+        // A cloned biased select stays biased.
+        let mut biased = Select::new_biased();
+        biased.recv(&rx1);
+        biased.recv(&rx2);
+        let mut biased2 = biased.clone();
+        for _ in 0..50 {
+            tx1.send(1).unwrap();
+            tx2.send(2).unwrap();
+            let op = biased2.try_select().unwrap();
+            assert_eq!(op.index(), 0);
+            assert_eq!(op.recv(&rx1), Ok(1));
+            assert_eq!(rx2.try_recv(), Ok(2));
+        }
+    });
 }
 
 #[test]
@@ -583,50 +608,55 @@ fn ready_is_fair_between_ready_cases() {
 
 #[test]
 fn dropping_a_selected_buffered_operation_gives_the_reservation_back() {
-    let tally = DropTally::new();
-    let (tx, rx) = chan::<common_stress::Counted>(2);
-    tx.send(tally.make(1)).unwrap();
-    // A reserved value: dropped op, value still there, first in line.
-    for _ in 0..10 {
-        let mut sel = Select::new();
-        sel.recv(&rx);
-        let op = sel.select();
-        assert_eq!(rx.len(), 0, "a reserved value is not counted as available");
-        drop(op);
-        assert_eq!(rx.len(), 1);
-    }
-    // A reserved slot: dropped op, the slot is free again.
-    for _ in 0..10 {
-        let mut sel = Select::new();
-        sel.send(&tx);
-        let op = sel.select();
-        assert!(
-            tx.try_send(tally.make(99)).unwrap_err().is_full(),
-            "the slot is reserved"
-        );
-        drop(op);
-    }
-    tx.send(tally.make(2)).unwrap();
-    assert!(tx.is_full());
-    assert_eq!(rx.recv().unwrap().id, 1);
-    assert_eq!(rx.recv().unwrap().id, 2);
-    assert_eq!(
-        rx.try_recv().map(|c| c.id).unwrap_err(),
-        TryRecvError::Empty
+    watched(
+        "dropping_a_selected_buffered_operation_gives_the_reservation_back",
+        || {
+            let tally = DropTally::new();
+            let (tx, rx) = chan::<common_stress::Counted>(2);
+            tx.send(tally.make(1)).unwrap();
+            // A reserved value: dropped op, value still there, first in line.
+            for _ in 0..10 {
+                let mut sel = Select::new();
+                sel.recv(&rx);
+                let op = sel.select();
+                assert_eq!(rx.len(), 0, "a reserved value is not counted as available");
+                drop(op);
+                assert_eq!(rx.len(), 1);
+            }
+            // A reserved slot: dropped op, the slot is free again.
+            for _ in 0..10 {
+                let mut sel = Select::new();
+                sel.send(&tx);
+                let op = sel.select();
+                assert!(
+                    tx.try_send(tally.make(99)).unwrap_err().is_full(),
+                    "the slot is reserved"
+                );
+                drop(op);
+            }
+            tx.send(tally.make(2)).unwrap();
+            assert!(tx.is_full());
+            assert_eq!(rx.recv().unwrap().id, 1);
+            assert_eq!(rx.recv().unwrap().id, 2);
+            assert_eq!(
+                rx.try_recv().map(|c| c.id).unwrap_err(),
+                TryRecvError::Empty
+            );
+            // A dropped op on a closed channel changes nothing.
+            tx.close();
+            let mut sel = Select::new();
+            sel.recv(&rx);
+            sel.send(&tx);
+            drop(sel.try_select().unwrap());
+            assert_eq!(
+                rx.try_recv().map(|c| c.id).unwrap_err(),
+                TryRecvError::Closed
+            );
+            drop(sel);
+            drop((tx, rx));
+            assert_eq!(tally.live(), 0, "a value leaked or was dropped twice");
+        },
     );
-    // A dropped op on a closed channel changes nothing.
-    tx.close();
-    let mut sel = Select::new();
-    sel.recv(&rx);
-    sel.send(&tx);
-    drop(sel.try_select().unwrap());
-    assert_eq!(
-        rx.try_recv().map(|c| c.id).unwrap_err(),
-        TryRecvError::Closed
-    );
-    drop(sel);
-    drop((tx, rx));
-    assert_eq!(tally.live(), 0, "a value leaked or was dropped twice");
 }
 
 /// Polls `try_select` until it chooses something (a peer has parked), with short sleeps.
@@ -641,30 +671,35 @@ fn select_when_parked<'a>(sel: &mut Select<'a>) -> offshoot::SelectedOperation<'
 
 #[test]
 fn dropping_a_selected_send_leaves_the_parked_receiver_waiting() {
-    // The send case claimed a parked receiver; dropping the operation must not tell that
-    // receiver the channel closed: it still waits, and gets the next value.
     watched(
         "dropping_a_selected_send_leaves_the_parked_receiver_waiting",
         || {
-            for (selector, receiver_side) in side_pairs() {
-                on(selector, move || {
-                    let (tx, rx) = chan::<i32>(0);
-                    let receiver = spawn(receiver_side, move || rx.recv());
-                    let mut sel = Select::new();
-                    sel.send(&tx);
-                    drop(select_when_parked(&mut sel));
-                    offshoot::time::sleep(SHORT);
-                    if receiver.is_finished() {
-                        panic!(
-                            "{receiver_side:?} receiver: dropping the selected send ended its \
-                             receive with {:?}",
-                            receiver.join()
-                        );
+            // The send case claimed a parked receiver; dropping the operation must not tell that
+            // receiver the channel closed: it still waits, and gets the next value.
+            watched(
+                "dropping_a_selected_send_leaves_the_parked_receiver_waiting",
+                || {
+                    for (selector, receiver_side) in side_pairs() {
+                        on(selector, move || {
+                            let (tx, rx) = chan::<i32>(0);
+                            let receiver = spawn(receiver_side, move || rx.recv());
+                            let mut sel = Select::new();
+                            sel.send(&tx);
+                            drop(select_when_parked(&mut sel));
+                            offshoot::time::sleep(SHORT);
+                            if receiver.is_finished() {
+                                panic!(
+                                "{receiver_side:?} receiver: dropping the selected send ended its \
+                                 receive with {:?}",
+                                receiver.join()
+                            );
+                            }
+                            tx.send(5).unwrap();
+                            assert_eq!(poll_join(receiver), Ok(5));
+                        });
                     }
-                    tx.send(5).unwrap();
-                    assert_eq!(poll_join(receiver), Ok(5));
-                });
-            }
+                },
+            );
         },
     );
 }
@@ -699,34 +734,39 @@ fn dropping_a_selected_recv_leaves_the_parked_sender_waiting() {
 
 #[test]
 fn dropping_a_selected_recv_paired_with_a_parked_select_send() {
-    // The peer is itself a select with a send case (its message not yet made). Dropping our
-    // operation must leave that select waiting; its message is made once, when a receive
-    // really takes it.
     watched(
         "dropping_a_selected_recv_paired_with_a_parked_select_send",
         || {
-            for side in SIDES {
-                let (tx, rx) = chan::<usize>(0);
-                let made = Arc::new(AtomicUsize::new(0));
-                let m = made.clone();
-                let sender = spawn(side, move || {
-                    let (_q_tx, quit) = chan::<()>(0);
-                    select! {
-                        send(tx, m.fetch_add(1, Ordering::SeqCst) + 100) -> r => r.map_err(|e| e.0),
-                        recv(quit) -> _ => unreachable!(),
+            // The peer is itself a select with a send case (its message not yet made). Dropping our
+            // operation must leave that select waiting; its message is made once, when a receive
+            // really takes it.
+            watched(
+                "dropping_a_selected_recv_paired_with_a_parked_select_send",
+                || {
+                    for side in SIDES {
+                        let (tx, rx) = chan::<usize>(0);
+                        let made = Arc::new(AtomicUsize::new(0));
+                        let m = made.clone();
+                        let sender = spawn(side, move || {
+                            let (_q_tx, quit) = chan::<()>(0);
+                            select! {
+                                send(tx, m.fetch_add(1, Ordering::SeqCst) + 100) -> r => r.map_err(|e| e.0),
+                                recv(quit) -> _ => unreachable!(),
+                            }
+                        });
+                        {
+                            let mut sel = Select::new();
+                            sel.recv(&rx);
+                            drop(select_when_parked(&mut sel));
+                        }
+                        offshoot::time::sleep(SHORT);
+                        assert!(!sender.is_finished(), "{side:?}: the select send gave up");
+                        assert_eq!(rx.recv(), Ok(100 + made.load(Ordering::SeqCst) - 1));
+                        assert_eq!(sender.join(), Ok(()));
+                        assert_eq!(made.load(Ordering::SeqCst), 1, "the message was made once");
                     }
-                });
-                {
-                    let mut sel = Select::new();
-                    sel.recv(&rx);
-                    drop(select_when_parked(&mut sel));
-                }
-                offshoot::time::sleep(SHORT);
-                assert!(!sender.is_finished(), "{side:?}: the select send gave up");
-                assert_eq!(rx.recv(), Ok(100 + made.load(Ordering::SeqCst) - 1));
-                assert_eq!(sender.join(), Ok(()));
-                assert_eq!(made.load(Ordering::SeqCst), 1, "the message was made once");
-            }
+                },
+            );
         },
     );
 }
