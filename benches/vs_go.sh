@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# offshoot against Go, side by side: the runtime workloads (benches/runtime.rs) and the channel
-# workloads (benches/chan.rs) against the same programs in Go (benches/go/main.go). Every
-# workload runs RUNS times, the systems interleaved, and medians and ratios are printed.
+# offshoot against Go, side by side: the runtime workloads (benches/runtime.rs), the channel
+# workloads (benches/chan.rs) and the I/O workloads (benches/io.rs) against the same programs in
+# Go (benches/go/main.go). Every workload runs RUNS times, the systems interleaved, and medians
+# and ratios are printed.
 #
 #   benches/vs_go.sh [RUNS] [WORKLOAD...]     (default: 5 runs, every workload)
 #
@@ -15,7 +16,8 @@ runs=${1:-5}
 shift || true
 runtime_workloads="spawn spawn_join yield yield1 parked"
 chan_workloads="pingpong ring mpmc0 mpmc1 mpmc100 select0 select100 sieve"
-workloads=${*:-$runtime_workloads $chan_workloads}
+io_workloads="echo fileread sleep"
+workloads=${*:-$runtime_workloads $chan_workloads $io_workloads}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -24,6 +26,12 @@ bench_binary() { # the path of a built bench target
 }
 rust_runtime=$(bench_binary runtime)
 rust_chan=$(bench_binary chan)
+rust_io=$(bench_binary io)
+rust_binary() { # the bench target that runs workload $1
+  case " $runtime_workloads " in *" $1 "*) echo "$rust_runtime"; return ;; esac
+  case " $io_workloads " in *" $1 "*) echo "$rust_io"; return ;; esac
+  echo "$rust_chan"
+}
 systems="offshoot"
 
 go_old=${GO_OLD:-$(command -v go || true)}
@@ -43,12 +51,7 @@ for w in $workloads; do
   for i in $(seq "$runs"); do
     for s in $systems; do
       case $s in
-        offshoot)
-          case " $runtime_workloads " in
-            *" $w "*) bin=$rust_runtime ;;
-            *) bin=$rust_chan ;;
-          esac
-          line=$(timeout 120 "$bin" "$w" || echo "$w nan failed") ;;
+        offshoot) line=$(timeout 120 "$(rust_binary "$w")" "$w" || echo "$w nan failed") ;;
         *) line=$(timeout 120 "$tmp/$s" "$w" || echo "$w nan failed") ;;
       esac
       echo "$s $line" >> "$tmp/results"

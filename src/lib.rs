@@ -60,7 +60,10 @@ pub use chan::{
     TryReadyError, TryRecvError, TrySelectError, TrySendError,
 };
 
-pub use runtime::config::{AlreadyStarted, Config, DEFAULT_STACK_SIZE};
+pub use runtime::blocking::blocking;
+pub use runtime::config::{
+    AlreadyStarted, Config, DEFAULT_BLOCKING_KEEP_ALIVE, DEFAULT_BLOCKING_THREADS, DEFAULT_STACK_SIZE,
+};
 pub use runtime::join::JoinHandle;
 pub use runtime::park::yield_now;
 pub use runtime::spawn::{go, num_coroutines, run, Builder};

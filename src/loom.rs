@@ -9,7 +9,7 @@
 //! modelled by loom; they stay outside this facade and outside the loom build.
 
 pub(crate) mod sync {
-    pub(crate) use parking_lot::{Condvar, Mutex};
+    pub(crate) use parking_lot::{Condvar, Mutex, MutexGuard};
     pub(crate) use std::sync::Arc;
 
     pub(crate) mod atomic {

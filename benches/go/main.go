@@ -24,15 +24,25 @@
 //	select100:  capacity 0 or 100; one consumer selects over all 4; per message.
 //	sieve:      concurrent prime sieve (a generator and one filter goroutine
 //	            per prime) up to the 5000th prime, 48611; total milliseconds.
+//	echo:       100 clients each make 10,000 round trips of 64 bytes to an
+//	            in-process TCP echo server on 127.0.0.1; time per round trip.
+//	fileread:   20,000 goroutines each os.ReadFile one of 100 files of 4 KiB
+//	            (written to a temp dir beforehand); time per read.
+//	sleep:      10,000 goroutines each call time.Sleep(10 * time.Millisecond)
+//	            ten times; total milliseconds until all are done.
 //
 // The channel workloads time everything after making their channels,
-// including starting their goroutines.
+// including starting their goroutines; echo times from the first connect.
 package main
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
+	"io"
+	"net"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -55,12 +65,23 @@ const (
 	selectPerChan = 1_000_000 // messages per producer
 	sieveCount    = 5000
 	sievePrime    = 48611 // the sieveCount-th prime
+
+	echoClients = 100
+	echoRounds  = 10_000 // round trips per client
+	echoSize    = 64     // bytes per message, and the server's read buffer
+	fileCount   = 100
+	fileSize    = 4096
+	fileReads   = 20_000 // goroutines, one read each
+	sleepers    = 10_000
+	sleepRounds = 10
+	sleepFor    = 10 * time.Millisecond
 )
 
 func main() {
 	if len(os.Args) != 2 {
 		fmt.Fprintln(os.Stderr, "usage: offshoot-bench spawn|spawn_join|yield|yield1|parked|"+
-			"pingpong|ring|mpmc0|mpmc1|mpmc100|select0|select100|sieve")
+			"pingpong|ring|mpmc0|mpmc1|mpmc100|select0|select100|sieve|"+
+			"echo|fileread|sleep")
 		os.Exit(2)
 	}
 	switch name := os.Args[1]; name {
@@ -90,6 +111,12 @@ func main() {
 		printNs(name, selectLoop(100))
 	case "sieve":
 		fmt.Printf("%s %.1f ms\n", name, sieve())
+	case "echo":
+		printNs(name, echo())
+	case "fileread":
+		printNs(name, fileRead())
+	case "sleep":
+		fmt.Printf("%s %.1f ms\n", name, sleep())
 	default:
 		fmt.Fprintf(os.Stderr, "unknown workload %q\n", name)
 		os.Exit(2)
@@ -362,6 +389,132 @@ func filter(in <-chan int, out chan<- int, prime int) {
 		if i%prime != 0 {
 			out <- i
 		}
+	}
+}
+
+// echo starts an echo server on a loopback port and echoClients clients
+// that each make echoRounds round trips of echoSize bytes; it returns
+// nanoseconds per round trip, timed from the first connect to the last
+// client finishing.
+func echo() float64 {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	go serveEcho(ln)
+	addr := ln.Addr().String()
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := 0; c < echoClients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			echoClient(addr)
+		}()
+	}
+	wg.Wait()
+	return float64(time.Since(start).Nanoseconds()) / (echoClients * echoRounds)
+}
+
+// serveEcho accepts exactly echoClients connections, one goroutine each,
+// then closes ln: a known count needs no way to stop a blocked Accept.
+func serveEcho(ln net.Listener) {
+	defer ln.Close()
+	for c := 0; c < echoClients; c++ {
+		conn, err := ln.Accept()
+		check(err)
+		go echoConn(conn)
+	}
+}
+
+// echoConn writes back whatever it reads from conn, echoSize bytes at most
+// at a time, until the client closes it.
+func echoConn(conn net.Conn) {
+	defer conn.Close()
+	var buf [echoSize]byte
+	for {
+		n, err := conn.Read(buf[:])
+		if n > 0 {
+			if _, werr := conn.Write(buf[:n]); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// echoClient connects to addr and makes echoRounds round trips: it writes
+// echoSize bytes, reads exactly echoSize back and checks they match. The
+// first byte carries the round number, so a stale or lost message shows.
+func echoClient(addr string) {
+	conn, err := net.Dial("tcp", addr)
+	check(err)
+	defer conn.Close()
+	var out, back [echoSize]byte
+	for i := 0; i < echoRounds; i++ {
+		out[0] = byte(i)
+		_, err := conn.Write(out[:])
+		check(err)
+		_, err = io.ReadFull(conn, back[:])
+		check(err)
+		if !bytes.Equal(out[:], back[:]) {
+			fail(fmt.Sprintf("echo: round %d came back different", i))
+		}
+	}
+}
+
+// fileRead writes fileCount files of fileSize bytes into a fresh temporary
+// directory, then starts fileReads goroutines that each read one of them
+// whole and check its length; it returns nanoseconds per read. Writing the
+// files is not timed; the directory is removed afterwards.
+func fileRead() float64 {
+	dir, err := os.MkdirTemp("", "offshoot-bench-")
+	check(err)
+	defer os.RemoveAll(dir)
+	paths := make([]string, fileCount)
+	for i := range paths {
+		paths[i] = filepath.Join(dir, strconv.Itoa(i))
+		check(os.WriteFile(paths[i], make([]byte, fileSize), 0o600))
+	}
+	var wg sync.WaitGroup
+	start := time.Now()
+	for g := 0; g < fileReads; g++ {
+		wg.Add(1)
+		go func(path string) {
+			defer wg.Done()
+			data, err := os.ReadFile(path)
+			check(err)
+			if len(data) != fileSize {
+				fail(fmt.Sprintf("fileread: %s has %d bytes, want %d", path, len(data), fileSize))
+			}
+		}(paths[g%fileCount])
+	}
+	wg.Wait()
+	return float64(time.Since(start).Nanoseconds()) / fileReads
+}
+
+// sleep starts sleepers goroutines that each sleep sleepFor sleepRounds
+// times in a row and returns the total milliseconds until all are done.
+func sleep() float64 {
+	var wg sync.WaitGroup
+	start := time.Now()
+	for g := 0; g < sleepers; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < sleepRounds; i++ {
+				time.Sleep(sleepFor)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(time.Since(start).Nanoseconds()) / 1e6
+}
+
+// check exits through fail if err is not nil.
+func check(err error) {
+	if err != nil {
+		fail(err.Error())
 	}
 }
 

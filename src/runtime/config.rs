@@ -10,14 +10,22 @@
 //! | worker threads | [`Config::workers`] | `OFFSHOOT_WORKERS` | available parallelism |
 //! | default stack size | [`Config::stack_size`] | `OFFSHOOT_STACK_SIZE` (bytes, or `256k`, `1m`) | 256 KiB |
 //! | live-coroutine limit | [`Config::max_coroutines`] | `OFFSHOOT_MAX_COROUTINES` | none |
+//! | blocking-pool threads | [`Config::blocking_threads`] | `OFFSHOOT_BLOCKING_THREADS` | 512 |
+//! | blocking-pool idle time | [`Config::blocking_keep_alive`] | none | 10 s |
 
 use std::fmt;
+use std::time::Duration;
 
 use crate::loom::sync::Mutex;
 
 /// The default size of a coroutine's stack: 256 KiB of address space, of which only the pages a
 /// coroutine touches become resident (a parked coroutine typically touches one or two).
 pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
+/// The default cap on the blocking pool's threads (tokio's figure; Go's cap on OS threads is
+/// 10,000, but a blocked call costs a whole thread's stack here, not a goroutine's).
+pub const DEFAULT_BLOCKING_THREADS: usize = 512;
+/// How long an idle blocking-pool thread waits for work before it exits.
+pub const DEFAULT_BLOCKING_KEEP_ALIVE: Duration = Duration::from_secs(10);
 
 /// Settings given by [`Config::init`] and not yet taken by the runtime.
 static PENDING: Mutex<Option<Config>> = Mutex::new(None);
@@ -36,6 +44,8 @@ pub struct Config {
     workers: Option<usize>,
     stack_size: Option<usize>,
     max_coroutines: Option<usize>,
+    blocking_threads: Option<usize>,
+    blocking_keep_alive: Option<Duration>,
 }
 
 /// The settings the runtime runs with, every field resolved.
@@ -44,6 +54,8 @@ pub(crate) struct Settings {
     pub(crate) workers: usize,
     pub(crate) stack_size: usize,
     pub(crate) max_coroutines: Option<usize>,
+    pub(crate) blocking_threads: usize,
+    pub(crate) blocking_keep_alive: Duration,
 }
 
 /// The runtime was already running when [`Config::init`] was called.
@@ -85,6 +97,19 @@ impl Config {
         self
     }
 
+    /// The most threads the blocking pool (see [`blocking`](crate::blocking)) runs at once. At
+    /// least 1. Calls beyond it wait in a queue for a free thread; they never fail.
+    pub fn blocking_threads(mut self, n: usize) -> Config {
+        self.blocking_threads = Some(n.max(1));
+        self
+    }
+
+    /// How long a blocking-pool thread with nothing to do waits before it exits.
+    pub fn blocking_keep_alive(mut self, idle: Duration) -> Config {
+        self.blocking_keep_alive = Some(idle);
+        self
+    }
+
     /// Hands these settings to the runtime, which must not have started yet.
     pub fn init(self) -> Result<(), AlreadyStarted> {
         let started = STARTED.lock();
@@ -115,6 +140,14 @@ pub(crate) fn take_settings() -> Settings {
         max_coroutines: api
             .max_coroutines
             .or_else(|| env_value("OFFSHOOT_MAX_COROUTINES", parse_count)),
+        blocking_threads: api
+            .blocking_threads
+            .or_else(|| env_value("OFFSHOOT_BLOCKING_THREADS", parse_count))
+            .unwrap_or(DEFAULT_BLOCKING_THREADS)
+            .max(1),
+        blocking_keep_alive: api
+            .blocking_keep_alive
+            .unwrap_or(DEFAULT_BLOCKING_KEEP_ALIVE),
     }
 }
 

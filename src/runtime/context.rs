@@ -51,6 +51,14 @@ pub(crate) fn set_current_worker(worker: *const Worker) {
     WORKER.with(|w| w.set(worker));
 }
 
+/// The index of this thread's worker (its processor), or `None` off the workers.
+pub(crate) fn current_processor() -> Option<usize> {
+    let worker = current_worker();
+    // SAFETY: a non-null worker lives on this thread's stack for as long as the thread runs;
+    // we read its index now, on this thread.
+    unsafe { worker.as_ref() }.map(Worker::index)
+}
+
 /// True if the caller runs inside a coroutine.
 pub(crate) fn in_coroutine() -> bool {
     !current_task().is_null()

@@ -19,6 +19,15 @@
 //! 3. A searching worker that finds work stops searching; if it was the last searcher and more
 //!    work is visible, it wakes another (ramp-up, as Go's `resetspinning`).
 //!
+//! One sleeper may be *polling*: instead of parking its thread it waits in the net poller (see
+//! `poller.rs`), and a waker ends that wait with the poller's `notify` instead of an unpark. It
+//! may also end its sleep by itself, when the poller hands it sockets that became ready or timers
+//! fall due; it then takes itself off `sleepers` as in step 2's re-check.
+//!
+//! A task put in a given processor's `runnext` from outside (a finished blocking call) must wake
+//! that processor's worker if it sleeps: [`Idle::wake_worker`] takes it off `sleepers` directly,
+//! and the worker's re-check in step 2 looks at its own `runnext`, with the same fences.
+//!
 //! Why no wake-up is lost: the fences in 1 and 2 are ordered one way or the other. If the waker's
 //! fence comes first, the sleeper's re-check in 2 sees the work. If the sleeper's comes first, the
 //! waker sees `sleeping > 0` and `searching` already decremented, and wakes someone. Either way
@@ -50,6 +59,8 @@ struct Sleeper {
     asleep: AtomicBool,
     /// The worker's thread, to unpark. Set once when the thread starts.
     thread: OnceLock<Thread>,
+    /// True while it sleeps in the net poller rather than parked.
+    polling: AtomicBool,
 }
 
 impl Idle {
@@ -84,7 +95,8 @@ impl Idle {
 
     /// Step 1 of the protocol: wakes one sleeping worker unless one is searching already.
     /// The caller has published the work; this issues the fence. Returns true if it woke one.
-    pub(crate) fn wake_one(&self) -> bool {
+    /// `notify_poller` ends the wait of a worker sleeping in the poller.
+    pub(crate) fn wake_one(&self, notify_poller: impl FnOnce()) -> bool {
         fence(Ordering::SeqCst);
         if self.searching.load(Ordering::SeqCst) != 0 || self.sleeping.load(Ordering::SeqCst) == 0 {
             return false;
@@ -106,20 +118,52 @@ impl Idle {
         self.sleeping.fetch_sub(1, Ordering::SeqCst);
         self.workers[index].asleep.store(false, Ordering::Release);
         drop(sleepers);
-        if let Some(thread) = self.workers[index].thread.get() {
-            thread.unpark();
-        }
+        self.rouse(index, notify_poller);
         true
     }
 
-    /// Step 2 of the protocol, for worker `index`. `has_work` looks at every stealable queue.
+    /// Wakes worker `index` if it sleeps, counting it as searching, for work put where only it
+    /// looks (its `runnext`). The caller has published the work; this issues the fence. Returns
+    /// true if it woke it.
+    pub(crate) fn wake_worker(&self, index: usize, notify_poller: impl FnOnce()) -> bool {
+        fence(Ordering::SeqCst);
+        if !self.workers[index].asleep.load(Ordering::SeqCst) {
+            return false;
+        }
+        let mut sleepers = self.sleepers.lock();
+        let Some(pos) = sleepers.iter().position(|&i| i == index) else {
+            return false;
+        };
+        sleepers.swap_remove(pos);
+        self.searching.fetch_add(1, Ordering::SeqCst);
+        self.sleeping.fetch_sub(1, Ordering::SeqCst);
+        self.workers[index].asleep.store(false, Ordering::Release);
+        drop(sleepers);
+        self.rouse(index, notify_poller);
+        true
+    }
+
+    /// Ends the wait of a worker just taken off `sleepers`.
+    fn rouse(&self, index: usize, notify_poller: impl FnOnce()) {
+        let sleeper = &self.workers[index];
+        if sleeper.polling.load(Ordering::Acquire) {
+            notify_poller();
+        } else if let Some(thread) = sleeper.thread.get() {
+            thread.unpark();
+        }
+    }
+
+    /// Step 2 of the protocol, for worker `index`. `has_work` looks at every stealable queue and
+    /// the worker's own `runnext`. With `poll`, the worker sleeps in it: `poll(asleep)` waits
+    /// until `asleep` is cleared by a waker or it finds work itself (then returns true).
     /// Returns when the worker should look for work again: `Woken` if a waker counted it as
-    /// searching, `Recheck` if its own re-check found work first.
+    /// searching, `Recheck` if it found work first.
     pub(crate) fn sleep(
         &self,
         index: usize,
         was_searching: bool,
         has_work: impl Fn() -> bool,
+        poll: Option<&mut dyn FnMut(&AtomicBool) -> bool>,
     ) -> Wake {
         if was_searching {
             self.searching.fetch_sub(1, Ordering::SeqCst);
@@ -127,15 +171,25 @@ impl Idle {
         {
             let mut sleepers = self.sleepers.lock();
             sleepers.push(index);
-            self.workers[index].asleep.store(true, Ordering::Relaxed);
+            let sleeper = &self.workers[index];
+            sleeper.polling.store(poll.is_some(), Ordering::Relaxed);
+            sleeper.asleep.store(true, Ordering::Relaxed);
             self.sleeping.fetch_add(1, Ordering::SeqCst);
         }
         fence(Ordering::SeqCst);
         if has_work() && self.cancel_sleep(index) {
             return Wake::Recheck;
         }
+        let asleep = &self.workers[index].asleep;
+        if let Some(poll) = poll {
+            if poll(asleep) && self.cancel_sleep(index) {
+                return Wake::Recheck;
+            }
+            // The waker's notify may still be pending: harmless, the next poll returns early.
+            return Wake::Woken;
+        }
         // Acquire pairs with the waker's release: what it published before waking us is visible.
-        while self.workers[index].asleep.load(Ordering::Acquire) {
+        while asleep.load(Ordering::Acquire) {
             thread::park();
         }
         Wake::Woken
@@ -176,24 +230,75 @@ mod tests {
             let idle = idle.clone();
             std::thread::spawn(move || {
                 idle.register(0);
-                idle.sleep(0, false, || false)
+                idle.sleep(0, false, || false, None)
             })
         };
         while idle.sleeping() == 0 {
             std::thread::yield_now();
         }
-        assert!(idle.wake_one());
+        assert!(idle.wake_one(|| ()));
         assert_eq!(sleeper.join().unwrap(), Wake::Woken);
-        assert!(!idle.wake_one(), "a searcher is counted: no second wake");
+        assert!(!idle.wake_one(|| ()), "a searcher is counted: no second wake");
         assert!(idle.stop_searching());
-        assert!(!idle.wake_one(), "nobody left asleep");
+        assert!(!idle.wake_one(|| ()), "nobody left asleep");
     }
 
     #[test]
     fn a_recheck_that_finds_work_does_not_sleep() {
         let idle = Idle::new(1);
         idle.register(0);
-        assert_eq!(idle.sleep(0, false, || true), Wake::Recheck);
+        assert_eq!(idle.sleep(0, false, || true, None), Wake::Recheck);
+        assert_eq!(idle.sleeping(), 0);
+    }
+
+    #[test]
+    fn wake_worker_wakes_that_worker_only() {
+        let idle = Arc::new(Idle::new(2));
+        let sleeper = {
+            let idle = idle.clone();
+            std::thread::spawn(move || {
+                idle.register(1);
+                idle.sleep(1, false, || false, None)
+            })
+        };
+        while idle.sleeping() == 0 {
+            std::thread::yield_now();
+        }
+        assert!(!idle.wake_worker(0, || ()), "worker 0 is not asleep");
+        assert!(idle.wake_worker(1, || ()));
+        assert_eq!(sleeper.join().unwrap(), Wake::Woken);
+        assert!(idle.stop_searching(), "the woken worker was counted as searching");
+    }
+
+    #[test]
+    fn a_polling_sleeper_is_woken_through_the_poller() {
+        let idle = Arc::new(Idle::new(1));
+        idle.register(0);
+        let notified = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                while idle.sleeping() == 0 {
+                    std::thread::yield_now();
+                }
+                assert!(idle.wake_one(|| notified.store(true, Ordering::SeqCst)));
+            });
+            let mut poll = |asleep: &AtomicBool| {
+                while asleep.load(Ordering::Acquire) {
+                    std::thread::yield_now();
+                }
+                false
+            };
+            assert_eq!(idle.sleep(0, false, || false, Some(&mut poll)), Wake::Woken);
+        });
+        assert!(notified.load(Ordering::SeqCst), "woken by notify, not unpark");
+    }
+
+    #[test]
+    fn a_polling_sleeper_that_finds_work_takes_itself_off() {
+        let idle = Idle::new(1);
+        idle.register(0);
+        let mut poll = |_: &AtomicBool| true;
+        assert_eq!(idle.sleep(0, false, || false, Some(&mut poll)), Wake::Recheck);
         assert_eq!(idle.sleeping(), 0);
     }
 }

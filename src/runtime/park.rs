@@ -18,6 +18,7 @@ use std::time::Instant;
 use super::context;
 use super::scheduler;
 use super::task::{Switch, Task};
+use super::timer::Action;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Arc;
 use crate::loom::thread::{self, Thread};
@@ -41,6 +42,28 @@ impl Unparker {
                 }
             }
             Unparker::Thread(thread) => thread.unpark(),
+        }
+    }
+
+    /// Like [`unpark`](Self::unpark), but a parked coroutine goes to the `runnext` slot of
+    /// `processor` (the one it last ran on, say), from whatever thread this is called.
+    pub(crate) fn unpark_on(&self, processor: Option<usize>) {
+        match (self, processor) {
+            (Unparker::Task(task), Some(index)) => {
+                if task.unpark() {
+                    scheduler::get().schedule_to(index, task.clone());
+                }
+            }
+            _ => self.unpark(),
+        }
+    }
+
+    /// True if both handles wake the same coroutine or thread.
+    pub(crate) fn same(&self, other: &Unparker) -> bool {
+        match (self, other) {
+            (Unparker::Task(a), Unparker::Task(b)) => Arc::ptr_eq(a, b),
+            (Unparker::Thread(a), Unparker::Thread(b)) => a.id() == b.id(),
+            _ => false,
         }
     }
 
@@ -89,10 +112,10 @@ pub(crate) fn park_until(deadline: Instant) {
     }
     match current_task() {
         Some(task) => {
-            let monitor = &scheduler::get().monitor;
-            let timer = monitor.add_timer(deadline, current());
+            let sched = scheduler::get();
+            let timer = sched.add_timer(deadline, Action::Unpark(current()));
             task.park();
-            monitor.cancel_timer(&timer);
+            sched.timers.cancel(&timer);
         }
         None => thread::park_timeout(deadline - now),
     }

@@ -7,15 +7,18 @@
 //! cancelled entries outnumber live ones the heap is rebuilt without them, so a program that sets
 //! long timeouts and cancels them does not grow the heap without bound.
 //!
-//! The queue itself does no locking and starts no thread: the monitor (`monitor.rs`) owns it
-//! under a mutex and fires what expires.
+//! [`Timers`] shares one queue between all threads under a mutex, and keeps its earliest deadline
+//! in an atomic so a scheduler can tell whether anything is due without taking the lock. Timers
+//! are fired by whichever thread finds them due, as Go's are: the worker waiting in the poller
+//! (whose timeout is the earliest deadline), a worker at a scheduling point or about to sleep,
+//! and the monitor as a backstop while every worker is busy (see `scheduler.rs`).
 
 use std::cmp::Ordering as CmpOrdering;
 use std::collections::BinaryHeap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::park::Unparker;
-use crate::loom::sync::atomic::{AtomicU8, Ordering};
+use crate::loom::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 
 const PENDING: u8 = 0;
@@ -43,9 +46,17 @@ struct TimerShared {
 pub(crate) enum Action {
     /// Wake a parked coroutine or thread (a sleep, a timeout).
     Unpark(Unparker),
-    /// Call a function on the monitor thread (Go's timer `f`, e.g. a channel send for
-    /// `time::after`). It must be quick and must not block. Taken out by the firing.
+    /// Call a function on whichever runtime thread fires the timer (Go's timer `f`, e.g. a
+    /// channel send for `time::after`). It must be quick and must not block. Taken out by the
+    /// firing.
     Call(Mutex<Option<Box<dyn FnOnce() + Send>>>),
+}
+
+impl Action {
+    /// An action that calls `f`.
+    pub(crate) fn call(f: impl FnOnce() + Send + 'static) -> Action {
+        Action::Call(Mutex::new(Some(Box::new(f))))
+    }
 }
 
 impl std::fmt::Debug for Action {
@@ -64,8 +75,8 @@ pub(crate) enum Fired {
 }
 
 impl Fired {
-    /// Runs the action. A panicking callback is reported and contained: it must not take the
-    /// monitor thread down.
+    /// Runs the action. A panicking callback is reported and contained: it must not take a
+    /// worker or the monitor down.
     pub(crate) fn run(self) {
         match self {
             Fired::Unpark(unparker) => unparker.unpark_owned(),
@@ -183,6 +194,93 @@ impl TimerQueue {
     }
 }
 
+/// No timer set: the value of [`Timers::next`] then.
+const NONE: u64 = u64::MAX;
+
+/// The runtime's timers, shared by every thread.
+#[derive(Debug)]
+pub(crate) struct Timers {
+    queue: Mutex<TimerQueue>,
+    /// The queue's earliest deadline in nanoseconds since `base`, or [`NONE`]. Written under the
+    /// lock; read without it, as a hint that is never later than the truth. `SeqCst`, for the
+    /// poller's protocol with timer setters (see `PollOwner::poll_until`).
+    next: AtomicU64,
+    base: Instant,
+}
+
+impl Default for Timers {
+    fn default() -> Timers {
+        Timers {
+            queue: Mutex::default(),
+            next: AtomicU64::new(NONE),
+            base: Instant::now(),
+        }
+    }
+}
+
+impl Timers {
+    /// Sets a timer. Returns its handle, and true if it is now the earliest one (whoever waits for
+    /// the earliest deadline must then be told).
+    pub(crate) fn insert(&self, deadline: Instant, action: Action) -> (TimerHandle, bool) {
+        let mut queue = self.queue.lock();
+        let handle = queue.insert(deadline, action);
+        let at = self.nanos(deadline);
+        let earliest = at < self.next.load(Ordering::Relaxed);
+        if earliest {
+            self.next.store(at, Ordering::SeqCst);
+        }
+        (handle, earliest)
+    }
+
+    /// Cancels a timer. Returns true if it had not fired (and now never will).
+    pub(crate) fn cancel(&self, timer: &TimerHandle) -> bool {
+        let cancelled = timer.cancel();
+        if cancelled {
+            self.queue.lock().note_cancelled();
+        }
+        cancelled
+    }
+
+    /// The earliest deadline, if any timer is set (possibly one since cancelled).
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        match self.next.load(Ordering::SeqCst) {
+            NONE => None,
+            at => Some(self.base + Duration::from_nanos(at)),
+        }
+    }
+
+    /// True if some timer is due by `now`.
+    pub(crate) fn is_due(&self, now: Instant) -> bool {
+        self.next.load(Ordering::Acquire) <= self.nanos(now)
+    }
+
+    /// Fires every timer due now, outside the lock. Returns how many fired.
+    pub(crate) fn fire_due(&self) -> usize {
+        let now = Instant::now();
+        if !self.is_due(now) {
+            return 0;
+        }
+        let mut fired = Vec::new();
+        {
+            let mut queue = self.queue.lock();
+            queue.expire(now, &mut fired);
+            let next = queue.next_deadline().map_or(NONE, |d| self.nanos(d));
+            self.next.store(next, Ordering::SeqCst);
+        }
+        let count = fired.len();
+        for action in fired {
+            action.run();
+        }
+        count
+    }
+
+    /// `at` as nanoseconds since `base`; the far future saturates just below [`NONE`].
+    fn nanos(&self, at: Instant) -> u64 {
+        let since = at.saturating_duration_since(self.base).as_nanos();
+        since.min(u128::from(NONE - 1)) as u64
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -221,5 +319,24 @@ mod tests {
             q.note_cancelled();
         }
         assert_eq!(q.len(), COMPACT_MIN - 1, "cancelled entries were dropped");
+    }
+
+    #[test]
+    fn shared_timers_track_the_earliest_deadline() {
+        let timers = Timers::default();
+        let t0 = Instant::now();
+        assert_eq!(timers.next_deadline(), None);
+        let (_late, earliest) = timers.insert(t0 + Duration::from_secs(60), me());
+        assert!(earliest);
+        let (_soon, earliest) = timers.insert(t0 + Duration::from_millis(1), me());
+        assert!(earliest);
+        let (_mid, earliest) = timers.insert(t0 + Duration::from_secs(1), me());
+        assert!(!earliest, "a later timer does not need anyone told");
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(timers.is_due(Instant::now()));
+        assert_eq!(timers.fire_due(), 1);
+        let next = timers.next_deadline().expect("two left");
+        assert!(next > t0 + Duration::from_millis(999), "next is the 1 s timer");
+        assert!(!timers.is_due(Instant::now()));
     }
 }

@@ -3,19 +3,23 @@
 //!
 //! # Picking the next task
 //!
-//! 1. Every [`GLOBAL_QUEUE_INTERVAL`] ticks, the global queue first, so tasks injected from
-//!    outside cannot starve behind a busy local queue (Go checks every 61 ticks).
+//! 1. Every [`GLOBAL_QUEUE_INTERVAL`] ticks, fire due timers, then the global queue first, so
+//!    tasks injected from outside cannot starve behind a busy local queue (Go checks every 61
+//!    ticks). A poll the monitor asked for happens here too.
 //! 2. `runnext`, unless it has won [`RUNNEXT_STREAK`] times in a row while the queue waited: two
 //!    coroutines ping-ponging through `runnext` would otherwise shut out the rest of the queue
 //!    (Go gets the same effect by making `runnext` inherit the time slice).
 //! 3. The local queue, FIFO.
 //! 4. The global queue, taking a batch.
-//! 5. Stealing: up to [`SEARCH_ROUNDS`] passes over the other processors in a random order,
+//! 5. Due timers, and sockets that became ready (a poll that does not wait), whose coroutines
+//!    land in this processor's `runnext` and queue (Go's `findrunnable` does the same).
+//! 6. Stealing: up to [`SEARCH_ROUNDS`] passes over the other processors in a random order,
 //!    taking half of a victim's queue. A victim's `runnext` is taken only in the last pass and
 //!    only if the victim picked no task since the first pass: it is probably about to run it.
-//! 6. Linger: keep looking, with backoff, for [`LINGER`] more (Go's spinning M), since new work
+//! 7. Linger: keep looking, with backoff, for [`LINGER`] more (Go's spinning M), since new work
 //!    often comes within microseconds and a searching worker takes it without a wake-up.
-//! 7. Sleep (see `idle.rs`).
+//! 8. Sleep (see `idle.rs`): in the net poller, until the next timer, if no other worker is
+//!    there already (Go's blocking `netpoll`); otherwise parked.
 //!
 //! # Running a task
 //!
@@ -49,7 +53,7 @@ use super::processor::Processor;
 use super::scheduler::Scheduler;
 use super::stack::{Stack, StackCache};
 use super::task::{Outcome, Task};
-use crate::loom::sync::atomic::Ordering;
+use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Arc;
 
 /// Ticks between forced looks at the global queue (Go's figure: prime, so it does not fall into
@@ -124,6 +128,11 @@ impl Worker {
         self.stacks.acquire(&self.sched.stacks, size)
     }
 
+    /// This worker's processor index.
+    pub(crate) fn index(&self) -> usize {
+        self.index
+    }
+
     fn processor(&self) -> &Processor {
         &self.sched.processors[self.index]
     }
@@ -158,8 +167,12 @@ impl Worker {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
         self.processor().ticks.store(tick, Ordering::Relaxed);
+        if self.sched.poller.poll_requested() {
+            self.poll_now();
+        }
         // Every GLOBAL_QUEUE_INTERVAL ticks the global queue goes first, so it cannot starve.
         let global_first = if tick.is_multiple_of(GLOBAL_QUEUE_INTERVAL) {
+            self.sched.timers.fire_due();
             self.sched.take_global(&self.queue)
         } else {
             None
@@ -167,6 +180,7 @@ impl Worker {
         let task = global_first
             .or_else(|| self.take_local())
             .or_else(|| self.sched.take_global(&self.queue))
+            .or_else(|| self.take_timers_and_sockets())
             .or_else(|| self.search());
         if task.is_some() {
             self.found_work();
@@ -184,6 +198,30 @@ impl Worker {
         }
         self.streak.set(0);
         self.queue.pop().or_else(|| runnext.take())
+    }
+
+    /// Fires due timers and polls sockets without waiting; what they wake lands here.
+    fn take_timers_and_sockets(&self) -> Option<Arc<Task>> {
+        let fired = self.sched.timers.fire_due();
+        let polled = if self.sched.poller.has_waiters() {
+            self.poll_now()
+        } else {
+            0
+        };
+        if fired + polled == 0 {
+            return None;
+        }
+        self.take_local()
+    }
+
+    /// Polls the sockets once without waiting, unless another thread holds the poller.
+    fn poll_now(&self) -> usize {
+        self.sched.poller.try_own().map_or(0, |mut owner| owner.poll_now())
+    }
+
+    /// True if this processor has a task waiting.
+    fn has_local_work(&self) -> bool {
+        !self.queue.is_empty() || !self.processor().runnext.is_empty()
     }
 
     /// Steals from the global queue and the other processors; see the module docs.
@@ -272,9 +310,25 @@ impl Worker {
 
     fn sleep(&self) {
         let was_searching = self.searching.replace(false);
-        let wake = self.sched.idle.sleep(self.index, was_searching, || {
-            self.sched.has_stealable_work()
-        });
+        let sched = self.sched;
+        let has_work = || sched.has_stealable_work() || !self.processor().runnext.is_empty();
+        let wake = match sched.poller.try_own() {
+            Some(mut owner) => {
+                // Sleep in the poller until the next timer; come back for what it wakes here.
+                let mut poll = |asleep: &AtomicBool| {
+                    while asleep.load(Ordering::Acquire) {
+                        owner.poll_until(|| sched.timers.next_deadline());
+                        sched.timers.fire_due();
+                        if self.has_local_work() {
+                            return true;
+                        }
+                    }
+                    false
+                };
+                sched.idle.sleep(self.index, was_searching, has_work, Some(&mut poll))
+            }
+            None => sched.idle.sleep(self.index, was_searching, has_work, None),
+        };
         if wake == Wake::Woken {
             self.searching.set(true);
         } else {

@@ -3,15 +3,48 @@
 //! A coroutine that sleeps parks on a timer; its worker runs other coroutines meanwhile, and the
 //! runtime's monitor thread wakes it at the deadline. A plain thread just sleeps.
 //!
-//! [`after`] and [`tick`] are Go's `time.After` and `time.Tick` (and crossbeam's `after` and
-//! `tick`): channels on which the monitor thread sends the time, for use in `select!`.
-//! A sleep never ends early; it may end a little late (the monitor's wake-up latency, typically
-//! well under a millisecond, plus the wait for a free worker).
+//! [`Timer`] and [`Ticker`] are Go's: a channel `c` on which the runtime sends the time when the
+//! timer expires or the ticker ticks, with `reset` and `stop`. [`after`] and [`tick`] are Go's
+//! `time.After` and `time.Tick` (and crossbeam's `after` and `tick`), their channels alone. All
+//! of them work in `select!`:
+//!
+//! ```
+//! use std::time::Duration;
+//! use offshoot::time::{after, Ticker};
+//!
+//! let ticker = Ticker::new(Duration::from_millis(5));
+//! let timeout = after(Duration::from_millis(100));
+//! let mut ticks = 0;
+//! loop {
+//!     offshoot::select! {
+//!         recv(ticker.c) -> _ => ticks += 1,
+//!         recv(timeout) -> _ => break,
+//!     }
+//! }
+//! ticker.stop();
+//! assert!(ticks > 0);
+//! ```
+//!
+//! Timers fire from the runtime's timer heap (see the runtime's `timer.rs`): an idle runtime
+//! waits for the earliest one in its net poller. A sleep or a timer never fires early; it may
+//! fire a little late (the wake-up latency, typically well under a millisecond, plus the wait for
+//! a free worker).
+//!
+//! Stopping and resetting follow Go 1.23 and later: once `stop` or `reset` returns, no value the
+//! timer or ticker prepared before the call will be received, so there is no channel to drain
+//! first.
 
 use std::time::{Duration, Instant};
 
-use crate::chan::{chan_never_closed, Receiver, Sender, TrySendError};
-use crate::runtime::{context, park, scheduler};
+mod alarm;
+mod ticker;
+mod timer;
+
+pub use ticker::Ticker;
+pub use timer::Timer;
+
+use crate::chan::Receiver;
+use crate::runtime::{context, park};
 
 /// Puts the current coroutine (or thread) to sleep for at least `duration`.
 ///
@@ -60,13 +93,7 @@ pub fn sleep_until(deadline: Instant) {
 /// assert!(timed_out);
 /// ```
 pub fn after(duration: Duration) -> Receiver<Instant> {
-    let (tx, rx) = chan_never_closed(1);
-    if let Some(deadline) = Instant::now().checked_add(duration) {
-        scheduler::get().monitor.call_at(deadline, move || {
-            let _ = tx.try_send(Instant::now());
-        });
-    }
-    rx
+    Timer::new(duration).c
 }
 
 /// A channel that receives the time every `period`: Go's `time.Tick`. A tick the reader has not
@@ -76,29 +103,5 @@ pub fn after(duration: Duration) -> Receiver<Instant> {
 /// # Panics
 /// If `period` is zero (Go's `NewTicker` panics on a non-positive interval).
 pub fn tick(period: Duration) -> Receiver<Instant> {
-    assert!(
-        !period.is_zero(),
-        "offshoot::time::tick: the period must be positive"
-    );
-    let (tx, rx) = chan_never_closed(1);
-    if let Some(first) = Instant::now().checked_add(period) {
-        arm_tick(tx, first, period);
-    }
-    rx
-}
-
-/// Sets the timer for the tick due at `due`; each tick sets the next.
-fn arm_tick(tx: Sender<Instant>, due: Instant, period: Duration) {
-    scheduler::get().monitor.call_at(due, move || {
-        let now = Instant::now();
-        if let Err(TrySendError::Closed(_)) = tx.try_send(now) {
-            return; // the receiver is gone
-        }
-        // Skip ticks that are already past (a stalled machine), keeping the phase.
-        let mut next = due + period;
-        while next <= now {
-            next += period;
-        }
-        arm_tick(tx, next, period);
-    });
+    Ticker::new(period).c
 }

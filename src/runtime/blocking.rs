@@ -1,0 +1,176 @@
+//! Blocking calls: run on a pool of OS threads while the calling coroutine is parked.
+//!
+//! A coroutine must never stall its worker, so a call that may block in the kernel (a file
+//! read, a DNS lookup, a foreign library) is handed to this pool, as offset does. The coroutine
+//! parks; a pool thread runs the call and stores its result (or its panic); the coroutine is then
+//! put in the `runnext` slot of the processor it last ran on, to run as soon as that worker is
+//! free, on a cache that still holds its stack.
+//!
+//! # The pool
+//!
+//! Calls wait in one FIFO queue. A call finds a thread in this order: an idle thread, woken by
+//! the condition variable; else a new thread, while fewer than the cap run; else it waits in the
+//! queue for the next thread that finishes (the pool never fails a call). A thread that has had
+//! nothing to do for the keep-alive time exits. `idle` counts threads waiting on the condition
+//! variable and `notified` those already woken for a call but not yet running, so a burst of
+//! calls wakes one thread per call rather than one in total.
+
+use std::any::Any;
+use std::collections::VecDeque;
+use std::panic::{self, AssertUnwindSafe};
+use std::time::Duration;
+
+use super::context;
+use super::park::{self, Unparker};
+use super::scheduler;
+use crate::loom::sync::{Arc, Condvar, Mutex};
+use crate::loom::thread;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The pool of threads that run blocking calls.
+#[derive(Debug)]
+pub(crate) struct BlockingPool {
+    state: Mutex<PoolState>,
+    work: Condvar,
+    max_threads: usize,
+    keep_alive: Duration,
+}
+
+#[derive(Default)]
+struct PoolState {
+    queue: VecDeque<Job>,
+    /// Threads alive.
+    threads: usize,
+    /// Threads waiting for work.
+    idle: usize,
+    /// Idle threads notified for a queued call that have not woken yet.
+    notified: usize,
+}
+
+impl std::fmt::Debug for PoolState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PoolState")
+            .field("queued", &self.queue.len())
+            .field("threads", &self.threads)
+            .field("idle", &self.idle)
+            .finish()
+    }
+}
+
+impl BlockingPool {
+    pub(crate) fn new(max_threads: usize, keep_alive: Duration) -> BlockingPool {
+        BlockingPool {
+            state: Mutex::default(),
+            work: Condvar::new(),
+            max_threads: max_threads.max(1),
+            keep_alive,
+        }
+    }
+
+    /// Queues `job` to run on a pool thread.
+    pub(crate) fn submit(&'static self, job: Job) {
+        let mut state = self.state.lock();
+        state.queue.push_back(job);
+        if state.idle > state.notified {
+            state.notified += 1;
+            self.work.notify_one();
+        } else if state.threads < self.max_threads {
+            state.threads += 1;
+            drop(state);
+            self.start_thread();
+        }
+        // Otherwise every thread is busy and the cap is reached: the call waits its turn.
+    }
+
+    fn start_thread(&'static self) {
+        let started = thread::Builder::new()
+            .name("offshoot-blocking".into())
+            .spawn(move || self.run_thread());
+        if let Err(e) = started {
+            let mut state = self.state.lock();
+            state.threads -= 1;
+            // With no thread at all the queue would never move: say why, loudly.
+            assert!(
+                state.threads > 0,
+                "offshoot: cannot start a blocking-pool thread ({e}) and none is running"
+            );
+        }
+    }
+
+    fn run_thread(&self) {
+        let mut state = self.state.lock();
+        loop {
+            if let Some(job) = state.queue.pop_front() {
+                drop(state);
+                // Jobs catch their own panics (see `blocking`); this keeps a stray one from
+                // killing the thread with the count still including it.
+                let _ = panic::catch_unwind(AssertUnwindSafe(job));
+                state = self.state.lock();
+                continue;
+            }
+            state.idle += 1;
+            let timed_out = self.work.wait_for(&mut state, self.keep_alive).timed_out();
+            state.idle -= 1;
+            if !timed_out {
+                state.notified -= 1;
+            } else if state.queue.is_empty() {
+                state.threads -= 1;
+                return;
+            }
+        }
+    }
+
+    /// Threads alive, for tests of growth and shrinking.
+    pub(crate) fn threads(&self) -> usize {
+        self.state.lock().threads
+    }
+}
+
+/// Runs `f`, which may block, without blocking the worker: in a coroutine, `f` runs on the
+/// blocking pool while the coroutine is parked, and the coroutine then resumes first on the
+/// processor it left. On a plain thread, `f` just runs.
+///
+/// A panic in `f` resumes in the caller, as if `f` had run there.
+///
+/// ```
+/// let len = offshoot::run(|| {
+///     offshoot::blocking(|| std::fs::read("Cargo.toml").map(|bytes| bytes.len()))
+/// });
+/// assert!(len.unwrap() > 0);
+/// ```
+pub fn blocking<F, R>(f: F) -> R
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    let processor = context::current_processor();
+    if processor.is_none() || !context::in_coroutine() {
+        return f();
+    }
+    let call = Arc::new(Call {
+        result: Mutex::new(None),
+        waiter: park::current(),
+        processor,
+    });
+    let finished = call.clone();
+    scheduler::get().blocking.submit(Box::new(move || {
+        let result = panic::catch_unwind(AssertUnwindSafe(f));
+        *finished.result.lock() = Some(result);
+        finished.waiter.unpark_on(finished.processor);
+    }));
+    loop {
+        if let Some(result) = call.result.lock().take() {
+            return result.unwrap_or_else(|payload| panic::resume_unwind(payload));
+        }
+        park::park();
+    }
+}
+
+/// One blocking call in flight.
+struct Call<R> {
+    result: Mutex<Option<Result<R, Box<dyn Any + Send>>>>,
+    waiter: Unparker,
+    /// The processor the caller ran on, where it is requeued.
+    processor: Option<usize>,
+}

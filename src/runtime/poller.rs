@@ -1,0 +1,386 @@
+//! The net poller: parks a coroutine until its socket is ready, instead of blocking its worker.
+//!
+//! This is Go's netpoller (`netpoll.go`, `netpoll_epoll.go`) over the `polling` crate.
+//!
+//! # Readiness
+//!
+//! Every socket is registered once, edge-triggered, for both directions, under a key that leads
+//! back to its [`Registration`]. An operation always tries the system call first; only on
+//! `WouldBlock` does it wait, and it waits per direction:
+//!
+//! - under the registration's lock, if an edge has arrived since the last wait (`ready`), it
+//!   clears it and tries again; otherwise it adds itself to the direction's waiters and parks;
+//! - the thread that receives an event for the registration takes, under the same lock, every
+//!   waiter of the directions that became ready and wakes them, or, if there are none, sets
+//!   `ready` for the next operation to find.
+//!
+//! The lock orders each wait against each event, so an edge is never lost: either the waiter was
+//! listed when the event came (and is woken), or the event came first (and `ready` is seen). A
+//! woken waiter may find the data gone (another reader took it); it then waits again, which is
+//! correct because a new edge comes with new data. Edge-triggered interest is set once, so a wait
+//! costs no `epoll_ctl`, as in Go.
+//!
+//! # Who waits in the poller
+//!
+//! `polling` allows one thread in `wait` at a time, and so does [`NetPoller::try_own`]: the owner
+//! holds the event buffer. A worker with nothing to run becomes the owner and blocks in the
+//! poller with the next timer's deadline as its timeout (see `worker.rs`); [`NetPoller::notify`]
+//! wakes it when work, or an earlier timer, arrives from elsewhere. Workers that find their queues
+//! empty also poll once without blocking, and the monitor asks for a poll if nobody has polled for
+//! a while, so a busy runtime still sees its sockets.
+//!
+//! # Plain threads
+//!
+//! A thread outside the runtime cannot park on the poller's behalf cheaply (no worker may be
+//! polling), so it waits in `poll(2)` on the one descriptor instead, as a blocking socket would.
+
+use std::io;
+use std::num::NonZeroUsize;
+use std::os::fd::RawFd;
+use std::time::{Duration, Instant};
+
+use polling::{Event, Events, PollMode, Poller};
+
+use super::context;
+use super::park::{self, Unparker};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::{Arc, Mutex, MutexGuard};
+
+/// Events taken from the kernel per `wait`.
+const EVENTS_PER_WAIT: usize = 1024;
+
+/// The runtime's poller and the sockets registered with it.
+#[derive(Debug)]
+pub(crate) struct NetPoller {
+    poller: Poller,
+    /// The right to wait in `poller`, held with the buffer events are read into.
+    owner: Mutex<Events>,
+    /// True while the owner is blocked in `wait` (as opposed to a poll that returns at once).
+    blocked: AtomicBool,
+    /// Registrations by key; freed keys are reused.
+    sources: Mutex<Slab>,
+    /// Coroutines parked on a socket now: no poll is needed while it is zero.
+    waiting: AtomicUsize,
+    /// Set by the monitor when nobody has polled for a while and someone waits; cleared by the
+    /// next poll.
+    poll_due: AtomicBool,
+}
+
+#[derive(Debug, Default)]
+struct Slab {
+    entries: Vec<Option<Arc<Registration>>>,
+    free: Vec<usize>,
+}
+
+/// A direction of readiness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Interest {
+    /// The socket can be read (or accepted from, or has hung up).
+    Read,
+    /// The socket can be written (or a connect finished).
+    Write,
+}
+
+/// One registered socket: its waiters and readiness, per direction.
+#[derive(Debug)]
+pub(crate) struct Registration {
+    key: usize,
+    fd: RawFd,
+    state: Mutex<IoState>,
+}
+
+#[derive(Debug, Default)]
+struct IoState {
+    read: Direction,
+    write: Direction,
+    /// Set when the socket is deregistered: waiters then fail instead of waiting forever.
+    closed: bool,
+}
+
+#[derive(Debug, Default)]
+struct Direction {
+    /// An edge arrived while nobody waited.
+    ready: bool,
+    waiters: Vec<Unparker>,
+}
+
+impl NetPoller {
+    pub(crate) fn new() -> io::Result<NetPoller> {
+        let poller = Poller::new()?;
+        if !poller.supports_edge() {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "offshoot's net poller needs edge-triggered readiness (epoll or kqueue)",
+            ));
+        }
+        let capacity = NonZeroUsize::new(EVENTS_PER_WAIT).expect("nonzero");
+        Ok(NetPoller {
+            poller,
+            owner: Mutex::new(Events::with_capacity(capacity)),
+            blocked: AtomicBool::new(false),
+            sources: Mutex::default(),
+            waiting: AtomicUsize::new(0),
+            poll_due: AtomicBool::new(false),
+        })
+    }
+
+    /// Registers `fd`, which must be in non-blocking mode, for both directions.
+    ///
+    /// # Safety
+    /// `fd` must stay open until [`deregister`](Self::deregister) is called for it.
+    pub(crate) unsafe fn register(&self, fd: RawFd) -> io::Result<Arc<Registration>> {
+        let mut sources = self.sources.lock();
+        let key = sources.free.pop().unwrap_or(sources.entries.len());
+        let registration = Arc::new(Registration {
+            key,
+            fd,
+            state: Mutex::default(),
+        });
+        // SAFETY: the caller keeps `fd` open until `deregister`, which deletes it first.
+        unsafe { self.poller.add_with_mode(fd, Event::all(key), PollMode::Edge) }?;
+        if key == sources.entries.len() {
+            sources.entries.push(Some(registration.clone()));
+        } else {
+            sources.entries[key] = Some(registration.clone());
+        }
+        Ok(registration)
+    }
+
+    /// Removes a registration before its descriptor is closed, and fails its waiters.
+    pub(crate) fn deregister(&self, registration: &Registration) {
+        // SAFETY: the descriptor is still open: the owner calls this before closing it.
+        let fd = unsafe { std::os::fd::BorrowedFd::borrow_raw(registration.fd) };
+        let _ = self.poller.delete(fd);
+        let mut sources = self.sources.lock();
+        sources.entries[registration.key] = None;
+        sources.free.push(registration.key);
+        drop(sources);
+        registration.close();
+    }
+
+    /// Takes the right to wait in the poller, if nobody holds it.
+    pub(crate) fn try_own(&self) -> Option<PollOwner<'_>> {
+        self.owner.try_lock().map(|events| PollOwner {
+            poller: self,
+            events,
+        })
+    }
+
+    /// Wakes the owner from a blocking wait (or makes its next wait return at once).
+    pub(crate) fn notify(&self) {
+        let _ = self.poller.notify();
+    }
+
+    /// True if the owner is blocked in the poller now.
+    pub(crate) fn is_blocked(&self) -> bool {
+        self.blocked.load(Ordering::SeqCst)
+    }
+
+    /// True if a coroutine waits on a socket.
+    pub(crate) fn has_waiters(&self) -> bool {
+        self.waiting.load(Ordering::Relaxed) != 0
+    }
+
+    /// Asks the next scheduling point to poll (the monitor's backstop).
+    pub(crate) fn request_poll(&self) {
+        self.poll_due.store(true, Ordering::Relaxed);
+    }
+
+    /// True if the monitor asked for a poll.
+    pub(crate) fn poll_requested(&self) -> bool {
+        self.poll_due.load(Ordering::Relaxed)
+    }
+
+    fn lookup(&self, key: usize) -> Option<Arc<Registration>> {
+        self.sources.lock().entries.get(key).cloned().flatten()
+    }
+}
+
+/// The right to wait in the poller (see [`NetPoller::try_own`]).
+#[derive(Debug)]
+pub(crate) struct PollOwner<'a> {
+    poller: &'a NetPoller,
+    events: MutexGuard<'a, Events>,
+}
+
+impl PollOwner<'_> {
+    /// Takes the events ready now, without waiting, and wakes their waiters.
+    pub(crate) fn poll_now(&mut self) -> usize {
+        self.wait(Some(Duration::ZERO))
+    }
+
+    /// Waits for events until `deadline()` (`None`: until notified), and wakes their waiters.
+    /// Returns how many events came.
+    ///
+    /// `deadline` is read after the owner is marked blocked, and whoever sets an earlier timer
+    /// sets it before looking at that mark (both `SeqCst`): either this wait sees the new
+    /// deadline or the timer's setter sees the mark and notifies, so no timer is slept through.
+    pub(crate) fn poll_until(&mut self, deadline: impl Fn() -> Option<Instant>) -> usize {
+        let poller = self.poller;
+        poller.blocked.store(true, Ordering::SeqCst);
+        let timeout = deadline().map(|d| d.saturating_duration_since(Instant::now()));
+        let count = self.wait(timeout);
+        poller.blocked.store(false, Ordering::SeqCst);
+        count
+    }
+
+    fn wait(&mut self, timeout: Option<Duration>) -> usize {
+        let poller = self.poller;
+        poller.poll_due.store(false, Ordering::Relaxed);
+        self.events.clear();
+        if let Err(e) = poller.poller.wait(&mut self.events, timeout) {
+            if e.kind() != io::ErrorKind::Interrupted {
+                eprintln!("offshoot: the net poller failed to wait: {e}");
+            }
+            return 0;
+        }
+        for event in self.events.iter() {
+            if let Some(registration) = poller.lookup(event.key) {
+                registration.wake(event.readable, event.writable);
+            }
+        }
+        self.events.len()
+    }
+}
+
+impl Registration {
+    /// Runs `op` until it does not return `WouldBlock`, waiting for `interest` in between, until
+    /// `deadline` at the latest (then fails with `WouldBlock`, std's error for a socket timeout).
+    pub(crate) fn io<R>(
+        &self,
+        interest: Interest,
+        deadline: Option<Instant>,
+        mut op: impl FnMut() -> io::Result<R>,
+    ) -> io::Result<R> {
+        loop {
+            match op() {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                result => return result,
+            }
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                return Err(io::Error::from_raw_os_error(libc::EAGAIN));
+            }
+            if context::in_coroutine() {
+                self.park(interest, deadline)?;
+            } else {
+                self.wait_thread(interest, deadline)?;
+            }
+        }
+    }
+
+    /// Parks the current coroutine until `interest` has an edge, the deadline or a spurious
+    /// wake-up. Fails only if the socket was closed meanwhile.
+    fn park(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+        let me = park::current();
+        {
+            let mut state = self.state.lock();
+            if state.closed {
+                return Err(closed_error());
+            }
+            let direction = state.direction(interest);
+            if std::mem::take(&mut direction.ready) {
+                return Ok(());
+            }
+            direction.waiters.push(me.clone());
+        }
+        let poller = &super::scheduler::get().poller;
+        poller.waiting.fetch_add(1, Ordering::Relaxed);
+        match deadline {
+            Some(deadline) => park::park_until(deadline),
+            None => park::park(),
+        }
+        poller.waiting.fetch_sub(1, Ordering::Relaxed);
+        let mut state = self.state.lock();
+        // Still listed: the wake-up was a timeout or spurious. Leave no stale entry behind.
+        state.direction(interest).waiters.retain(|w| !w.same(&me));
+        if state.closed {
+            return Err(closed_error());
+        }
+        Ok(())
+    }
+
+    /// A plain thread's wait: `poll(2)` on this descriptor alone.
+    fn wait_thread(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+        let events = match interest {
+            Interest::Read => libc::POLLIN,
+            Interest::Write => libc::POLLOUT,
+        };
+        let mut fd = libc::pollfd {
+            fd: self.fd,
+            events,
+            revents: 0,
+        };
+        let timeout_ms = deadline.map_or(-1, |d| {
+            let left = d.saturating_duration_since(Instant::now());
+            // Round up, so the wait never ends before the deadline.
+            left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
+        });
+        // SAFETY: `fd` is one valid pollfd on our stack, and we pass a count of one.
+        let rc = unsafe { libc::poll(&mut fd, 1, timeout_ms) };
+        if rc < 0 {
+            let e = io::Error::last_os_error();
+            if e.kind() != io::ErrorKind::Interrupted {
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Called with an event: wakes the waiters of each direction that became ready.
+    fn wake(&self, readable: bool, writable: bool) {
+        let mut woken = Vec::new();
+        {
+            let mut state = self.state.lock();
+            if readable {
+                state.read.signal(&mut woken);
+            }
+            if writable {
+                state.write.signal(&mut woken);
+            }
+        }
+        for waiter in woken {
+            waiter.unpark_owned();
+        }
+    }
+
+    /// Marks the registration closed and wakes everyone waiting on it.
+    fn close(&self) {
+        let mut woken = Vec::new();
+        {
+            let mut state = self.state.lock();
+            state.closed = true;
+            woken.append(&mut state.read.waiters);
+            woken.append(&mut state.write.waiters);
+        }
+        for waiter in woken {
+            waiter.unpark_owned();
+        }
+    }
+}
+
+impl IoState {
+    fn direction(&mut self, interest: Interest) -> &mut Direction {
+        match interest {
+            Interest::Read => &mut self.read,
+            Interest::Write => &mut self.write,
+        }
+    }
+}
+
+impl Direction {
+    /// An edge: hand it to the waiters, or keep it for the next one.
+    fn signal(&mut self, woken: &mut Vec<Unparker>) {
+        if self.waiters.is_empty() {
+            self.ready = true;
+        } else {
+            woken.append(&mut self.waiters);
+        }
+    }
+}
+
+fn closed_error() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::NotConnected,
+        "the socket was closed while a coroutine waited on it",
+    )
+}

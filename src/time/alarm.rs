@@ -1,0 +1,141 @@
+//! The engine behind [`Timer`](super::Timer) and [`Ticker`](super::Ticker): a runtime timer that
+//! sends the time on a channel, and can be stopped or re-armed without a stale value getting
+//! through.
+//!
+//! Every arming has a generation number. The callback that fires an arming sends only if its
+//! generation is still current, and does so under the alarm's lock; `stop` and `reset` move to a
+//! new generation, cancel the runtime timer and drain the channel under the same lock. So once
+//! they return, no value from an earlier arming is in the channel or on its way to it (Go 1.23's
+//! guarantee). A ticker re-arms itself from its callback, keeping its phase, and skips the ticks
+//! that are already past when it fires late. It stops for good once nobody can receive.
+
+use std::time::{Duration, Instant};
+
+use crate::chan::{chan_never_closed, Receiver, Sender, TrySendError};
+use crate::loom::sync::{Arc, Mutex};
+use crate::runtime::scheduler;
+use crate::runtime::timer::{Action, TimerHandle};
+
+/// A timer or ticker's shared state, held by its owner and by its pending callback.
+#[derive(Debug)]
+pub(crate) struct Alarm {
+    tx: Sender<Instant>,
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    /// The current arming; callbacks of older ones do nothing.
+    generation: u64,
+    /// The runtime timer of the current arming, while it has not fired.
+    timer: Option<TimerHandle>,
+    /// `Some` for a ticker.
+    period: Option<Duration>,
+}
+
+impl Alarm {
+    /// An alarm that first fires `first` from now, then every `period` if given.
+    pub(crate) fn start(first: Duration, period: Option<Duration>) -> (Arc<Alarm>, Receiver<Instant>) {
+        let (tx, rx) = chan_never_closed(1);
+        let alarm = Arc::new(Alarm {
+            tx,
+            state: Mutex::new(State {
+                generation: 0,
+                timer: None,
+                period,
+            }),
+        });
+        alarm.arm(&mut alarm.state.lock(), first);
+        (alarm, rx)
+    }
+
+    /// Stops the alarm and re-arms it to fire `first` from now, then every `period` if given.
+    /// Returns true if it was active: pending, or fired with the value not yet received.
+    pub(crate) fn reset(
+        self: &Arc<Self>,
+        rx: &Receiver<Instant>,
+        first: Duration,
+        period: Option<Duration>,
+    ) -> bool {
+        let mut state = self.state.lock();
+        let active = Self::disarm(&mut state, rx);
+        state.period = period;
+        self.arm(&mut state, first);
+        active
+    }
+
+    /// Stops the alarm. Returns true if it was active (see [`reset`](Self::reset)).
+    pub(crate) fn stop(&self, rx: &Receiver<Instant>) -> bool {
+        Self::disarm(&mut self.state.lock(), rx)
+    }
+
+    /// Ends the current arming and drains what it sent.
+    fn disarm(state: &mut State, rx: &Receiver<Instant>) -> bool {
+        state.generation += 1;
+        let pending = state
+            .timer
+            .take()
+            .is_some_and(|timer| scheduler::get().timers.cancel(&timer));
+        let unreceived = rx.try_recv().is_ok();
+        pending || unreceived
+    }
+
+    /// Sets the runtime timer for the current generation, `after` from now. A delay past what
+    /// `Instant` can hold never fires.
+    fn arm(self: &Arc<Self>, state: &mut State, after: Duration) {
+        if let Some(deadline) = Instant::now().checked_add(after) {
+            self.arm_at(state, deadline);
+        }
+    }
+
+    fn arm_at(self: &Arc<Self>, state: &mut State, deadline: Instant) {
+        let alarm = self.clone();
+        let generation = state.generation;
+        let action = Action::call(move || alarm.fire(generation, deadline));
+        state.timer = Some(scheduler::get().add_timer(deadline, action));
+    }
+
+    /// The runtime timer's callback.
+    fn fire(self: &Arc<Self>, generation: u64, due: Instant) {
+        let mut state = self.state.lock();
+        if state.generation != generation {
+            return; // stopped or reset since this arming
+        }
+        state.timer = None;
+        let now = Instant::now();
+        // A full channel means the reader has not taken the last tick: drop this one (Go's
+        // ticker does). A closed one means nobody can receive any more: stop.
+        if let Err(TrySendError::Closed(_)) = self.tx.try_send(now) {
+            return;
+        }
+        if let Some(period) = state.period {
+            if let Some(next) = next_tick(due, period, now) {
+                self.arm_at(&mut state, next);
+            }
+        }
+    }
+}
+
+/// The first tick after `now` in the series `due + k * period`, keeping the phase when ticks
+/// were missed.
+fn next_tick(due: Instant, period: Duration, now: Instant) -> Option<Instant> {
+    let late = now.saturating_duration_since(due).as_nanos();
+    let missed = late / period.as_nanos();
+    let skip = period.as_nanos().checked_mul(missed + 1)?;
+    due.checked_add(Duration::from_nanos(u64::try_from(skip).ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_tick_keeps_the_phase() {
+        let t0 = Instant::now();
+        let ms = Duration::from_millis;
+        assert_eq!(next_tick(t0, ms(10), t0), Some(t0 + ms(10)));
+        assert_eq!(next_tick(t0, ms(10), t0 + ms(3)), Some(t0 + ms(10)));
+        assert_eq!(next_tick(t0, ms(10), t0 + ms(25)), Some(t0 + ms(30)));
+        assert_eq!(next_tick(t0, ms(10), t0 + ms(30)), Some(t0 + ms(40)));
+    }
+}
