@@ -47,7 +47,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub(crate) mod chan;
+pub mod fs;
 mod loom;
+pub mod net;
 mod runtime;
 pub mod sync;
 pub mod time;

@@ -1,0 +1,146 @@
+//! `UnixListener` and `UnixStream`: std's Unix-domain stream sockets, waiting in the poller.
+
+use std::io;
+use std::net::Shutdown;
+use std::os::unix::net::{self, SocketAddr};
+use std::path::Path;
+use std::time::Duration;
+
+use super::source::Source;
+use super::{impl_raw_fd, impl_stream_io, impl_timeouts};
+use crate::runtime::blocking::blocking;
+
+/// A Unix-domain socket server: std's `UnixListener`.
+#[derive(Debug)]
+pub struct UnixListener {
+    source: Source<net::UnixListener>,
+}
+
+/// A Unix-domain stream socket: std's `UnixStream`.
+#[derive(Debug)]
+pub struct UnixStream {
+    source: Source<net::UnixStream>,
+}
+
+/// The connections of a [`UnixListener`], as [`UnixListener::incoming`] returns them. Never
+/// ends.
+#[derive(Debug)]
+pub struct UnixIncoming<'a> {
+    listener: &'a UnixListener,
+}
+
+impl UnixListener {
+    /// Binds to the socket file `path` and listens.
+    pub fn bind<P: AsRef<Path>>(path: P) -> io::Result<UnixListener> {
+        UnixListener::from_std(net::UnixListener::bind(path)?)
+    }
+
+    /// Wraps a std listener, switching it to non-blocking mode.
+    pub fn from_std(listener: net::UnixListener) -> io::Result<UnixListener> {
+        listener.set_nonblocking(true)?;
+        Ok(UnixListener {
+            source: Source::new(listener)?,
+        })
+    }
+
+    /// The std listener, back in blocking mode.
+    pub fn into_std(self) -> io::Result<net::UnixListener> {
+        let listener = self.source.into_inner();
+        listener.set_nonblocking(false)?;
+        Ok(listener)
+    }
+
+    /// Waits for a connection; the coroutine parks meanwhile.
+    pub fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
+        let (stream, addr) = self.source.read(|listener| listener.accept())?;
+        Ok((UnixStream::from_std(stream)?, addr))
+    }
+
+    /// An iterator over incoming connections, accepting each in turn.
+    pub fn incoming(&self) -> UnixIncoming<'_> {
+        UnixIncoming { listener: self }
+    }
+
+    /// The address this listener is bound to.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.source.get_ref().local_addr()
+    }
+
+    /// A second handle to the same listener, registered on its own.
+    pub fn try_clone(&self) -> io::Result<UnixListener> {
+        UnixListener::from_std(self.source.get_ref().try_clone()?)
+    }
+
+    /// With `true`, `accept` fails with `WouldBlock` instead of waiting.
+    pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
+        self.source.set_nonblocking(nonblocking);
+        Ok(())
+    }
+
+    /// The socket's pending error (`SO_ERROR`), cleared by reading it.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.source.get_ref().take_error()
+    }
+}
+
+impl<'a> Iterator for UnixIncoming<'a> {
+    type Item = io::Result<UnixStream>;
+
+    fn next(&mut self) -> Option<io::Result<UnixStream>> {
+        Some(self.listener.accept().map(|(stream, _)| stream))
+    }
+}
+
+impl UnixStream {
+    /// Connects to the socket file `path`. The connect runs on the blocking pool.
+    pub fn connect<P: AsRef<Path>>(path: P) -> io::Result<UnixStream> {
+        let path = path.as_ref().to_path_buf();
+        UnixStream::from_std(blocking(move || net::UnixStream::connect(path))?)
+    }
+
+    /// A pair of connected sockets.
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = net::UnixStream::pair()?;
+        Ok((UnixStream::from_std(a)?, UnixStream::from_std(b)?))
+    }
+
+    /// Wraps a std stream, switching it to non-blocking mode.
+    pub fn from_std(stream: net::UnixStream) -> io::Result<UnixStream> {
+        stream.set_nonblocking(true)?;
+        Ok(UnixStream {
+            source: Source::new(stream)?,
+        })
+    }
+
+    /// The std stream, back in blocking mode.
+    pub fn into_std(self) -> io::Result<net::UnixStream> {
+        let stream = self.source.into_inner();
+        stream.set_nonblocking(false)?;
+        Ok(stream)
+    }
+
+    /// The local address.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.source.get_ref().local_addr()
+    }
+
+    /// The remote address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.source.get_ref().peer_addr()
+    }
+
+    /// Shuts down the read half, the write half or both; every handle to the stream sees it.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.source.get_ref().shutdown(how)
+    }
+
+    /// A second handle to the same stream, registered on its own.
+    pub fn try_clone(&self) -> io::Result<UnixStream> {
+        UnixStream::from_std(self.source.get_ref().try_clone()?)
+    }
+}
+
+impl_timeouts!(UnixStream);
+impl_stream_io!(UnixStream);
+impl_raw_fd!(UnixStream, net::UnixStream);
+impl_raw_fd!(UnixListener, net::UnixListener);
