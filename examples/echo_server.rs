@@ -65,7 +65,9 @@ fn client(addr: SocketAddr, id: usize, trips: usize) -> io::Result<usize> {
         stream.write_all(&message)?;
         stream.read_exact(&mut reply)?;
         if reply != message {
-            return Err(io::Error::other(format!("client {id}: reply {trip} differs")));
+            return Err(io::Error::other(format!(
+                "client {id}: reply {trip} differs"
+            )));
         }
     }
     Ok(trips)

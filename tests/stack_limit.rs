@@ -77,17 +77,7 @@ fn the_configured_limit_refuses_with_a_clear_error_and_recovers() {
 
 /// Runs `child` in a new process of this test binary, through `sh -c` so a ulimit can be set.
 fn run_child(child: &str, shell_prefix: &str) -> String {
-    let exe = std::env::current_exe().unwrap();
-    let script = format!(
-        "{shell_prefix} exec \"$0\" --ignored --exact --nocapture --test-threads 1 {child}"
-    );
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(script)
-        .arg(exe)
-        .env("OFFSHOOT_WORKERS", "2")
-        .output()
-        .expect("run the child test");
+    let out = child_output(child, shell_prefix, &[]);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -96,6 +86,21 @@ fn run_child(child: &str, shell_prefix: &str) -> String {
         out.status
     );
     stdout
+}
+
+fn child_output(child: &str, shell_prefix: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let exe = std::env::current_exe().unwrap();
+    let script = format!(
+        "{shell_prefix} exec \"$0\" --ignored --exact --nocapture --test-threads 1 {child}"
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(script)
+        .arg(exe)
+        .env("OFFSHOOT_WORKERS", "2")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run the child test")
 }
 
 /// The child: fills the runtime until a stack mapping fails, prints the error, releases
@@ -147,7 +152,11 @@ fn map_count_limit_names_vm_max_map_count() {
         eprintln!("vm.max_map_count is {max}: reaching it would take too long; not run here");
         return;
     }
-    let out = run_child("child_map_count", "");
+    // Stacks with PROT_NONE guard pages take two mappings each; guard markers (the default on
+    // newer kernels) share one mapping between a batch of stacks and would need millions.
+    let out = child_output("child_map_count", "", &[("OFFSHOOT_STACK_GUARD", "mprotect")]);
+    assert!(out.status.success(), "{out:?}");
+    let out = String::from_utf8_lossy(&out.stdout);
     assert!(out.contains("REFUSED after"), "{out}");
     assert!(out.contains("vm.max_map_count"), "{out}");
     assert!(
@@ -155,4 +164,88 @@ fn map_count_limit_names_vm_max_map_count() {
         "says how to raise it: {out}"
     );
     assert!(out.contains("RECOVERED"), "{out}");
+}
+
+/// Linux 6.13 added guard markers (`MADV_GUARD_INSTALL`), which offshoot's stacks use when the
+/// kernel has them.
+fn kernel_has_guard_markers() -> bool {
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let mut parts = release.trim().split(|c: char| !c.is_ascii_digit());
+    let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+    (major, minor) >= (6, 13)
+}
+
+fn mappings() -> usize {
+    std::fs::read_to_string("/proc/self/maps").unwrap().lines().count()
+}
+
+#[test]
+#[ignore = "run as a child process by stacks_share_mappings_with_guard_markers"]
+fn child_count_mappings() {
+    let release = WaitGroup::new();
+    release.add(1);
+    let before = mappings();
+    let handles: Vec<_> = (0..5_000)
+        .map(|_| {
+            let release = release.clone();
+            offshoot::go(move || release.wait())
+        })
+        .collect();
+    println!("MAPPINGS {}", mappings() - before);
+    release.done();
+    for handle in handles {
+        handle.join().unwrap();
+    }
+}
+
+#[test]
+fn stacks_share_mappings_with_guard_markers() {
+    if !kernel_has_guard_markers() {
+        eprintln!("kernel without guard markers: stacks take two mappings each; not checked");
+        return;
+    }
+    let out = run_child("child_count_mappings", "");
+    let added: usize = out
+        .lines()
+        .find_map(|l| l.split("MAPPINGS ").nth(1))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no count in {out}"));
+    // 5,000 stacks in batches of 32 take at most about 160 mappings (fewer when the kernel
+    // merges neighbouring batches); with a PROT_NONE guard page each they would take 10,000.
+    assert!(added < 1_000, "5,000 parked coroutines added {added} mappings");
+}
+
+#[test]
+#[ignore = "run as a child process by a_stack_overflow_faults_on_the_guard"]
+fn child_overflow() {
+    fn recurse(depth: u64) -> u64 {
+        let pad = std::hint::black_box([depth; 64]);
+        if depth == u64::MAX {
+            return 0;
+        }
+        recurse(depth + 1) + pad[3]
+    }
+    let _ = offshoot::go(|| recurse(0)).join();
+    println!("NOT REACHED");
+}
+
+#[test]
+fn a_stack_overflow_faults_on_the_guard() {
+    use std::os::unix::process::ExitStatusExt;
+    for guard in ["marker", "mprotect"] {
+        let out = child_output("child_overflow", "", &[("OFFSHOOT_STACK_GUARD", guard)]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(!stdout.contains("NOT REACHED"), "{stdout}");
+        assert_eq!(
+            out.status.signal(),
+            Some(libc_sigsegv()),
+            "guard {guard}: the overflow must hit the guard page: {out:?}"
+        );
+    }
+}
+
+/// SIGSEGV's number on Linux (and every other Unix offshoot runs on).
+fn libc_sigsegv() -> i32 {
+    11
 }

@@ -15,6 +15,7 @@ pub(crate) mod processor;
 pub(crate) mod scheduler;
 pub(crate) mod spawn;
 pub(crate) mod stack;
+pub(crate) mod stack_memory;
 pub(crate) mod task;
 pub(crate) mod timer;
 pub(crate) mod worker;

@@ -1,10 +1,9 @@
 //! The pool of coroutine stacks.
 //!
-//! Every coroutine runs on its own `mmap`ed stack with a guard page below it (corosensei's
-//! `DefaultStack`: one `PROT_NONE` reservation, then all but the lowest page made writable, so
-//! two memory mappings per stack). Mapping and unmapping cost two or three system calls, so
-//! finished coroutines hand their stack back here and the next `go` reuses it: in steady state
-//! starting a coroutine makes no system call.
+//! Every coroutine runs on its own `mmap`ed stack with a guard page below it (see
+//! `stack_memory.rs`; new stacks are mapped in batches). Mapping and unmapping cost system calls
+//! and page faults, so finished coroutines hand their stack back here and the next `go` reuses
+//! it: in steady state starting a coroutine makes no system call.
 //!
 //! Only stacks of the runtime's default size are pooled; a coroutine given another size by
 //! [`Builder::stack_size`](crate::Builder::stack_size) maps its own and unmaps it when it ends.
@@ -22,8 +21,7 @@
 use std::cell::RefCell;
 use std::io;
 
-use corosensei::stack::DefaultStack;
-
+use super::stack_memory::{self, StackMemory, BATCH};
 use crate::loom::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
@@ -32,7 +30,7 @@ pub(crate) const MAX_POOLED: usize = 4096;
 
 /// A coroutine stack together with the size it was asked for (its pooling key).
 pub(crate) struct Stack {
-    pub(crate) inner: DefaultStack,
+    pub(crate) inner: StackMemory,
     pub(crate) size: usize,
 }
 
@@ -65,11 +63,12 @@ pub(crate) struct StackPool {
     /// Written by the owning worker only, so no two cores fight over one cache line.
     per_worker: Box<[Padded<AtomicIsize>]>,
     /// Idle default-size stacks, most recently released last (their pages are the warmest).
-    idle: Mutex<Vec<DefaultStack>>,
+    idle: Mutex<Vec<StackMemory>>,
 }
 
 impl StackPool {
     pub(crate) fn new(default_size: usize, max_live: Option<usize>, workers: usize) -> StackPool {
+        stack_memory::configure_guard_from_env();
         StackPool {
             default_size,
             max_live,
@@ -126,7 +125,7 @@ impl StackPool {
         };
         match pooled {
             Some(inner) => Ok(Stack { inner, size }),
-            None => self.map(size, || {
+            None => self.map(size, None, || {
                 self.live.fetch_sub(1, Ordering::Relaxed);
             }),
         }
@@ -151,25 +150,42 @@ impl StackPool {
     }
 
     /// Maps a new stack for a coroutine already counted; `uncount` undoes that on failure.
-    fn map(&self, size: usize, uncount: impl FnOnce()) -> io::Result<Stack> {
-        match DefaultStack::new(size) {
-            Ok(inner) => Ok(Stack { inner, size }),
+    /// Default-size stacks are mapped [`BATCH`] at a time, the spares going to `spare` (a cache)
+    /// or, without one, to the pool; if a batch cannot be had, a single stack is tried.
+    fn map(
+        &self,
+        size: usize,
+        spare: Option<&mut Vec<StackMemory>>,
+        uncount: impl FnOnce(),
+    ) -> io::Result<Stack> {
+        let count = if size == self.default_size { BATCH } else { 1 };
+        let mapped = StackMemory::map_batch(size, count)
+            .or_else(|_| StackMemory::map_batch(size, 1))
+            .map_err(|err| mapping_error(err, size, self.live()));
+        let mut stacks = match mapped {
+            Ok(stacks) => stacks,
             Err(err) => {
                 uncount();
-                Err(mapping_error(err, size, self.live()))
+                return Err(err);
             }
+        };
+        let inner = stacks.pop().expect("a batch holds at least one stack");
+        match spare {
+            Some(spare) => spare.append(&mut stacks),
+            None => self.put_idle(stacks),
         }
+        Ok(Stack { inner, size })
     }
 
     /// Moves up to `n` idle stacks into `out`.
-    fn take_idle(&self, n: usize, out: &mut Vec<DefaultStack>) {
+    fn take_idle(&self, n: usize, out: &mut Vec<StackMemory>) {
         let mut idle = self.idle.lock();
         let keep = idle.len().saturating_sub(n);
         out.extend(idle.drain(keep..));
     }
 
     /// Adds idle stacks to the pool; those over [`MAX_POOLED`] are unmapped (outside the lock).
-    fn put_idle(&self, stacks: impl IntoIterator<Item = DefaultStack>) {
+    fn put_idle(&self, stacks: impl IntoIterator<Item = StackMemory>) {
         let mut excess = Vec::new();
         {
             let mut idle = self.idle.lock();
@@ -191,7 +207,7 @@ impl StackPool {
 pub(crate) struct StackCache {
     /// The owning worker's index, for its live counter in the pool.
     index: usize,
-    stacks: RefCell<Vec<DefaultStack>>,
+    stacks: RefCell<Vec<StackMemory>>,
 }
 
 /// Stacks moved between a cache and the pool at a time; a cache holds at most twice this.
@@ -226,10 +242,7 @@ impl StackCache {
         }
         match stacks.pop() {
             Some(inner) => Ok(Stack { inner, size }),
-            None => {
-                drop(stacks);
-                pool.map(size, || pool.unreserve_for(self.index))
-            }
+            None => pool.map(size, Some(&mut stacks), || pool.unreserve_for(self.index)),
         }
     }
 
@@ -271,11 +284,12 @@ fn mapping_error(err: io::Error, size: usize, live: usize) -> io::Error {
     let cause = match (max_map_count(), map_count()) {
         (Some(max), Some(used)) if used + 64 >= max => format!(
             "this process uses {used} of the {max} memory mappings Linux allows it \
-             (vm.max_map_count), and each coroutine stack takes two, so about {} coroutines \
+             (vm.max_map_count), and each coroutine stack takes {}, so about {} coroutines \
              fit; raise the limit as root with `sysctl -w vm.max_map_count={}` (add it to \
              /etc/sysctl.conf to keep it), or let some coroutines finish: their stacks are \
              reused",
-            max / 2,
+            if stack_memory::guards_split_mappings() { "two" } else { "a share of one" },
+            if stack_memory::guards_split_mappings() { max / 2 } else { max * BATCH },
             (max * 4).max(2_621_440)
         ),
         _ => "the system refused the memory (an address-space limit such as `ulimit -v`, or \

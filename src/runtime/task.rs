@@ -36,11 +36,11 @@ use std::any::Any;
 use std::cell::{Cell, UnsafeCell};
 use std::panic::{self, AssertUnwindSafe};
 
-use corosensei::stack::DefaultStack;
 use corosensei::{Coroutine, CoroutineResult};
 
 use super::join::JoinSlot;
 use super::stack::Stack;
+use super::stack_memory::StackMemory;
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
 use crate::loom::sync::Mutex;
 
@@ -55,7 +55,7 @@ pub(crate) enum Switch {
 
 /// The suspend side of a coroutine, as corosensei hands it to the coroutine's body.
 pub(crate) type Yielder = corosensei::Yielder<(), Switch>;
-type Body = Coroutine<(), Switch, (), DefaultStack>;
+type Body = Coroutine<(), Switch, (), StackMemory>;
 
 const RUNNING: u8 = 0;
 const NOTIFIED: u8 = 1;
