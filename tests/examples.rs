@@ -123,3 +123,58 @@ fn worker_pool_runs_five_jobs_on_three_workers() {
 fn timeouts_prints_timeout_then_result() {
     assert_eq!(run_example("timeouts").0, "timeout 1\nresult 2\n");
 }
+
+#[test]
+fn timers_fires_the_first_and_stops_the_second() {
+    let (out, took) = run_example("timers");
+    assert_eq!(out, "Timer 1 fired\nTimer 2 stopped\n");
+    // 200 ms for timer 1, then the 200 ms sleep.
+    assert!(
+        took >= Duration::from_millis(400) && took < Duration::from_millis(1200),
+        "{took:?}"
+    );
+}
+
+#[test]
+fn tickers_ticks_three_times_then_stops() {
+    let (out, took) = run_example("tickers");
+    let lines = lines(&out);
+    assert_eq!(lines.len(), 4, "{out}");
+    for (k, line) in lines[..3].iter().enumerate() {
+        let ms: u64 = line
+            .strip_prefix("Tick at ")
+            .and_then(|l| l.strip_suffix("ms"))
+            .and_then(|ms| ms.parse().ok())
+            .unwrap_or_else(|| panic!("not a tick: {line:?} in {out}"));
+        // Tick k + 1 is due (k + 1) * 100 ms after the start, and a tick is never early.
+        let due = 100 * (k as u64 + 1);
+        assert!(
+            ms >= due && ms < 3 * due,
+            "tick {} at {ms} ms: {out}",
+            k + 1
+        );
+    }
+    assert_eq!(lines[3], "Ticker stopped", "{out}");
+    assert!(
+        took >= Duration::from_millis(320) && took < Duration::from_millis(960),
+        "{took:?}"
+    );
+}
+
+#[test]
+fn blocking_io_reads_every_file_back() {
+    let (out, _) = run_example("blocking_io");
+    let lines = lines(&out);
+    assert_eq!(
+        lines[..2],
+        [
+            "wrote 200 files",
+            "read 200 files, 20100 bytes, 20 of them through offshoot::blocking"
+        ],
+        "{out}"
+    );
+    // How often the ticker ticked depends on the disk and the machine: only its form is fixed.
+    assert_eq!(lines.len(), 3, "{out}");
+    let ticks = lines[2].strip_prefix("ticks meanwhile: ");
+    assert!(ticks.is_some_and(|n| n.parse::<u64>().is_ok()), "{out}");
+}
