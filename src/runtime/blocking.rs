@@ -174,3 +174,42 @@ struct Call<R> {
     /// The processor the caller ran on, where it is requeued.
     processor: Option<usize>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    #[test]
+    fn grows_to_the_cap_queues_beyond_it_and_shrinks_when_idle() {
+        let pool: &'static BlockingPool =
+            Box::leak(Box::new(BlockingPool::new(2, Duration::from_millis(50))));
+        let (started_tx, started) = mpsc::channel();
+        let (done_tx, done) = mpsc::channel();
+        let gate = Arc::new(Mutex::new(()));
+        let closed = gate.lock();
+        for i in 0..6 {
+            let (started_tx, done_tx, gate) = (started_tx.clone(), done_tx.clone(), gate.clone());
+            pool.submit(Box::new(move || {
+                started_tx.send(i).unwrap();
+                drop(gate.lock());
+                done_tx.send(i).unwrap();
+            }));
+        }
+        // Two calls run and hold their threads; the other four wait in the queue.
+        started.recv().unwrap();
+        started.recv().unwrap();
+        assert_eq!(pool.threads(), 2, "the pool stops at its cap");
+        assert!(started.try_recv().is_err(), "no third call runs at the cap");
+        drop(closed);
+        let mut finished: Vec<i32> = (0..6).map(|_| done.recv().unwrap()).collect();
+        finished.sort();
+        assert_eq!(finished, [0, 1, 2, 3, 4, 5], "queued calls all ran, once each");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while pool.threads() > 0 {
+            assert!(Instant::now() < deadline, "idle threads did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
