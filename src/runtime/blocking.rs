@@ -122,6 +122,7 @@ impl BlockingPool {
     }
 
     /// Threads alive, for tests of growth and shrinking.
+    #[cfg(test)]
     pub(crate) fn threads(&self) -> usize {
         self.state.lock().threads
     }

@@ -13,6 +13,7 @@
 //!   delays that on its worker, so the monitor fires what is due too.
 //! - **Sockets.** If coroutines wait on sockets and no worker sleeps in the poller, the monitor
 //!   asks the next scheduling point to poll, so a busy runtime does not starve its network.
+//! - **Stacks.** It unmaps the stacks the pool had no room for, off the workers' path.
 //!
 //! When every worker sleeps there is nothing to watch: one of them sleeps in the poller until the
 //! next timer (see `scheduler.rs`). The monitor then sleeps until a worker wakes up and pokes it
@@ -56,6 +57,7 @@ impl Monitor {
             self.wait(sched, Instant::now() + STALL_INTERVAL);
             watch_stalls(sched, &mut last_ticks);
             sched.timers.fire_due();
+            sched.stacks.free_retired();
             if sched.poller.has_waiters() && !sched.poller.is_blocked() {
                 sched.poller.request_poll();
             }
@@ -64,6 +66,7 @@ impl Monitor {
 
     /// Sleeps until `until`, or while every worker sleeps, until one wakes.
     fn wait(&self, sched: &Scheduler, until: Instant) {
+        sched.stacks.free_retired();
         let mut lock = self.lock.lock();
         self.dormant.store(true, Ordering::SeqCst);
         if sched.idle.sleeping() < sched.processors.len() {

@@ -121,6 +121,16 @@ pub(crate) fn park_until(deadline: Instant) {
     }
 }
 
+/// Parks the current coroutine until `deadline`, which must be in the future. Unlike
+/// [`park_until`], a stray unpark does not end the wait, and nothing needs cancelling after:
+/// the timer has always fired by the time this returns.
+pub(crate) fn sleep_coroutine_until(task: &Task, deadline: Instant) {
+    let timer = scheduler::get().add_timer(deadline, Action::Unpark(current()));
+    while !timer.fired() {
+        task.park();
+    }
+}
+
 /// Gives the rest of this turn to other coroutines (a coroutine goes to the back of its run
 /// queue); on a plain thread, `std::thread::yield_now`.
 pub fn yield_now() {
@@ -132,7 +142,7 @@ pub fn yield_now() {
 }
 
 /// The task of the running coroutine, or `None` on a plain thread.
-fn current_task() -> Option<&'static Task> {
+pub(crate) fn current_task() -> Option<&'static Task> {
     let task = context::current_task();
     // SAFETY: a non-null current task runs this very code, and whoever resumes it holds an
     // `Arc<Task>` meanwhile, so it outlives every use inside the coroutine; the `'static` is

@@ -25,7 +25,7 @@ use super::stack_memory::{self, StackMemory, BATCH};
 use crate::loom::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
-/// The most idle stacks the pool keeps; more are unmapped on release.
+/// The most idle stacks the pool keeps; more are retired and unmapped by the monitor.
 pub(crate) const MAX_POOLED: usize = 4096;
 
 /// A coroutine stack together with the size it was asked for (its pooling key).
@@ -64,6 +64,8 @@ pub(crate) struct StackPool {
     per_worker: Box<[Padded<AtomicIsize>]>,
     /// Idle default-size stacks, most recently released last (their pages are the warmest).
     idle: Mutex<Vec<StackMemory>>,
+    /// Stacks beyond the pool's capacity, waiting to be unmapped.
+    retired: Mutex<Vec<StackMemory>>,
 }
 
 impl StackPool {
@@ -75,6 +77,7 @@ impl StackPool {
             live: AtomicUsize::new(0),
             per_worker: (0..workers).map(|_| Padded(AtomicIsize::new(0))).collect(),
             idle: Mutex::new(Vec::new()),
+            retired: Mutex::new(Vec::new()),
         }
     }
 
@@ -184,20 +187,24 @@ impl StackPool {
         out.extend(idle.drain(keep..));
     }
 
-    /// Adds idle stacks to the pool; those over [`MAX_POOLED`] are unmapped (outside the lock).
+    /// Adds idle stacks to the pool; those over [`MAX_POOLED`] are retired, to be unmapped by
+    /// [`free_retired`](Self::free_retired) off the path of the coroutine that ended: an
+    /// `munmap` costs a mapping split and a TLB flush on every core this process runs on.
     fn put_idle(&self, stacks: impl IntoIterator<Item = StackMemory>) {
-        let mut excess = Vec::new();
-        {
-            let mut idle = self.idle.lock();
-            for stack in stacks {
-                if idle.len() < MAX_POOLED {
-                    idle.push(stack);
-                } else {
-                    excess.push(stack);
-                }
+        let mut idle = self.idle.lock();
+        for stack in stacks {
+            if idle.len() < MAX_POOLED {
+                idle.push(stack);
+            } else {
+                self.retired.lock().push(stack);
             }
         }
-        drop(excess);
+    }
+
+    /// Unmaps the stacks retired since the last call. The monitor calls this.
+    pub(crate) fn free_retired(&self) {
+        let retired = std::mem::take(&mut *self.retired.lock());
+        drop(retired);
     }
 }
 

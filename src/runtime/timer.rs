@@ -90,6 +90,11 @@ impl Fired {
 }
 
 impl TimerHandle {
+    /// True once the timer has fired (its action has been taken to run).
+    pub(crate) fn fired(&self) -> bool {
+        self.shared.state.load(Ordering::Acquire) == FIRED
+    }
+
     /// Stops the timer. Returns true if it had not fired yet (and now never will).
     pub(crate) fn cancel(&self) -> bool {
         self.shared

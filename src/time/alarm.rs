@@ -72,12 +72,15 @@ impl Alarm {
     /// Ends the current arming and drains what it sent.
     fn disarm(state: &mut State, rx: &Receiver<Instant>) -> bool {
         state.generation += 1;
-        let pending = state
-            .timer
-            .take()
-            .is_some_and(|timer| scheduler::get().timers.cancel(&timer));
+        // Armed and not yet delivered: `fire` clears `timer` under this lock when it sends. If
+        // the runtime timer fired but its callback is still waiting for the lock, the cancel
+        // fails, yet nothing was delivered: the callback will find the new generation and drop
+        // its value, so the timer counts as stopped while pending (Go 1.23's `isSending` case).
+        let pending = state.timer.take().inspect(|timer| {
+            scheduler::get().timers.cancel(timer);
+        });
         let unreceived = rx.try_recv().is_ok();
-        pending || unreceived
+        pending.is_some() || unreceived
     }
 
     /// Sets the runtime timer for the current generation, `after` from now. A delay past what

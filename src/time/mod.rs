@@ -44,7 +44,7 @@ pub use ticker::Ticker;
 pub use timer::Timer;
 
 use crate::chan::Receiver;
-use crate::runtime::{context, park};
+use crate::runtime::park;
 
 /// Puts the current coroutine (or thread) to sleep for at least `duration`.
 ///
@@ -66,16 +66,13 @@ pub fn sleep(duration: Duration) {
 
 /// Puts the current coroutine (or thread) to sleep until `deadline`.
 pub fn sleep_until(deadline: Instant) {
-    if !context::in_coroutine() {
-        let now = Instant::now();
-        if deadline > now {
-            std::thread::sleep(deadline - now);
-        }
+    let now = Instant::now();
+    if deadline <= now {
         return;
     }
-    // park_until may return early (a stale wake-up token): wait until the deadline has passed.
-    while Instant::now() < deadline {
-        park::park_until(deadline);
+    match park::current_task() {
+        Some(task) => park::sleep_coroutine_until(task, deadline),
+        None => std::thread::sleep(deadline - now),
     }
 }
 
