@@ -8,30 +8,46 @@
 //!
 //! # The pool
 //!
-//! Calls wait in one FIFO queue. A call finds a thread in this order: an idle thread, woken by
-//! the condition variable; else a new thread, while fewer than the cap run; else it waits in the
-//! queue for the next thread that finishes (the pool never fails a call). A thread that has had
-//! nothing to do for the keep-alive time exits. `idle` counts threads waiting on the condition
-//! variable and `notified` those already woken for a call but not yet running, so a burst of
-//! calls wakes one thread per call rather than one in total.
+//! Calls wait in one FIFO queue. A call finds a thread in this order: the spinning thread, if one
+//! is looking for work already; an idle thread, woken by the condition variable; else a new
+//! thread, while fewer than the cap run; else it waits in the queue for the next thread that
+//! finishes (the pool never fails a call). A thread that has had nothing to do for the
+//! keep-alive time exits. `idle` counts threads waiting on the condition variable and `notified`
+//! those already woken for a call but not yet running, so a burst of calls wakes one thread per
+//! call rather than one in total.
+//!
+//! Short calls often come in a stream (a coroutine per file, each reading one). A futex wake per
+//! call and a futex sleep after it would cost more than the call, so a thread that runs out of
+//! calls first spins for [`SPIN`] (one thread at a time, as Go limits its spinning threads). A
+//! call made meanwhile is left to the spinner; the spinner, once it finds work, finds takers for
+//! any further calls that arrived in its window, so a burst of long calls still spreads over
+//! threads at once.
 
 use std::any::Any;
 use std::collections::VecDeque;
 use std::panic::{self, AssertUnwindSafe};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::context;
 use super::park::{self, Unparker};
 use super::scheduler;
-use crate::loom::sync::{Arc, Condvar, Mutex};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::{Arc, Condvar, Mutex, MutexGuard};
 use crate::loom::thread;
 
 type Job = Box<dyn FnOnce() + Send>;
+
+/// How long a thread that ran out of calls looks for the next before it sleeps.
+const SPIN: Duration = Duration::from_micros(50);
+/// Threads spinning at once.
+const MAX_SPINNING: usize = 1;
 
 /// The pool of threads that run blocking calls.
 #[derive(Debug)]
 pub(crate) struct BlockingPool {
     state: Mutex<PoolState>,
+    /// The queue's length, for spinners to watch without the lock.
+    queued: AtomicUsize,
     work: Condvar,
     max_threads: usize,
     keep_alive: Duration,
@@ -46,6 +62,8 @@ struct PoolState {
     idle: usize,
     /// Idle threads notified for a queued call that have not woken yet.
     notified: usize,
+    /// Threads spinning for the next call.
+    spinning: usize,
 }
 
 impl std::fmt::Debug for PoolState {
@@ -62,6 +80,7 @@ impl BlockingPool {
     pub(crate) fn new(max_threads: usize, keep_alive: Duration) -> BlockingPool {
         BlockingPool {
             state: Mutex::default(),
+            queued: AtomicUsize::new(0),
             work: Condvar::new(),
             max_threads: max_threads.max(1),
             keep_alive,
@@ -72,6 +91,15 @@ impl BlockingPool {
     pub(crate) fn submit(&'static self, job: Job) {
         let mut state = self.state.lock();
         state.queue.push_back(job);
+        self.queued.store(state.queue.len(), Ordering::Release);
+        if state.spinning == 0 {
+            self.find_taker(state);
+        }
+    }
+
+    /// Wakes an idle thread for a queued call, or starts one below the cap; otherwise the call
+    /// waits its turn. Takes the lock guard to release it before starting a thread.
+    fn find_taker(&'static self, mut state: MutexGuard<'_, PoolState>) {
         if state.idle > state.notified {
             state.notified += 1;
             self.work.notify_one();
@@ -80,7 +108,6 @@ impl BlockingPool {
             drop(state);
             self.start_thread();
         }
-        // Otherwise every thread is busy and the cap is reached: the call waits its turn.
     }
 
     fn start_thread(&'static self) {
@@ -98,16 +125,23 @@ impl BlockingPool {
         }
     }
 
-    fn run_thread(&self) {
+    fn run_thread(&'static self) {
         let mut state = self.state.lock();
         loop {
             if let Some(job) = state.queue.pop_front() {
+                self.queued.store(state.queue.len(), Ordering::Release);
                 drop(state);
                 // Jobs catch their own panics (see `blocking`); this keeps a stray one from
                 // killing the thread with the count still including it.
                 let _ = panic::catch_unwind(AssertUnwindSafe(job));
                 state = self.state.lock();
                 continue;
+            }
+            if state.spinning < MAX_SPINNING {
+                state = self.spin(state);
+                if !state.queue.is_empty() {
+                    continue;
+                }
             }
             state.idle += 1;
             let timed_out = self.work.wait_for(&mut state, self.keep_alive).timed_out();
@@ -119,6 +153,29 @@ impl BlockingPool {
                 return;
             }
         }
+    }
+
+    /// Looks for a call for up to [`SPIN`] without sleeping. Calls made meanwhile were left to
+    /// this thread: it takes the first and finds takers for the rest.
+    fn spin<'a>(&'static self, mut state: MutexGuard<'a, PoolState>) -> MutexGuard<'a, PoolState> {
+        state.spinning += 1;
+        drop(state);
+        let until = Instant::now() + SPIN;
+        while self.queued.load(Ordering::Acquire) == 0 && Instant::now() < until {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+        }
+        let mut state = self.state.lock();
+        state.spinning -= 1;
+        for _ in 1..state.queue.len() {
+            if state.idle <= state.notified && state.threads >= self.max_threads {
+                break;
+            }
+            self.find_taker(state);
+            state = self.state.lock();
+        }
+        state
     }
 
     /// Threads alive, for tests of growth and shrinking.
@@ -180,7 +237,6 @@ struct Call<R> {
 mod tests {
     use super::*;
     use std::sync::mpsc;
-    use std::time::Instant;
 
     #[test]
     fn grows_to_the_cap_queues_beyond_it_and_shrinks_when_idle() {

@@ -201,10 +201,16 @@ impl StackPool {
         }
     }
 
-    /// Unmaps the stacks retired since the last call. The monitor calls this.
-    pub(crate) fn free_retired(&self) {
-        let retired = std::mem::take(&mut *self.retired.lock());
-        drop(retired);
+    /// Unmaps up to `limit` retired stacks. The monitor calls this: a little at a time while
+    /// workers run (each `munmap` interrupts every core of the process to flush its TLB), all
+    /// of them once the runtime is idle.
+    pub(crate) fn free_retired(&self, limit: usize) {
+        let freed: Vec<StackMemory> = {
+            let mut retired = self.retired.lock();
+            let keep = retired.len().saturating_sub(limit);
+            retired.drain(keep..).collect()
+        };
+        drop(freed);
     }
 }
 
