@@ -4,8 +4,9 @@
 //! faults instead of writing over whatever lies below. Stacks are mapped [`BATCH`] at a time with
 //! one `mmap`, and each stack's guard page is then set with `madvise(MADV_GUARD_INSTALL)` (Linux
 //! 6.13 and later): a guard marker in the page table that does not split the mapping. So a batch
-//! of stacks costs one memory mapping and one `mmap` plus one `madvise` per stack, where a
-//! `PROT_NONE` guard costs a `mprotect` that splits the mapping in two, and so two of the
+//! of stacks costs one memory mapping and two system calls (the `mmap`, and one
+//! `process_madvise` that installs all the batch's guards, or else a `madvise` per stack), where
+//! a `PROT_NONE` guard costs a `mprotect` that splits the mapping in two, and so two of the
 //! process's `vm.max_map_count` mappings per stack. `mprotect` guards remain the fallback, used
 //! when the kernel lacks guard markers or when `OFFSHOOT_STACK_GUARD=mprotect` asks for them.
 //!
@@ -73,8 +74,10 @@ impl StackMemory {
                 len,
             })
             .collect();
-        for stack in &stacks {
-            stack.install_guard(page)?;
+        if !install_guards_at_once(&stacks, page) {
+            for stack in &stacks {
+                stack.install_guard(page)?;
+            }
         }
         Ok(stacks)
     }
@@ -103,6 +106,52 @@ impl StackMemory {
         }
         Ok(())
     }
+}
+
+/// Installs the guard markers of a whole batch in one `process_madvise` call on this process.
+/// Returns false if that is not possible here (an older kernel, a sandbox refusing pidfds), and
+/// the guards are then set one by one.
+fn install_guards_at_once(stacks: &[StackMemory], page: usize) -> bool {
+    if GUARD.load(Ordering::Relaxed) == GUARD_MPROTECT {
+        return false;
+    }
+    let Some(pidfd) = own_pidfd() else {
+        return false;
+    };
+    let ranges: Vec<libc::iovec> = stacks
+        .iter()
+        .map(|stack| libc::iovec {
+            iov_base: stack.low as *mut libc::c_void,
+            iov_len: page,
+        })
+        .collect();
+    // SAFETY: every range is the guard page of a stack this batch owns and nothing uses yet;
+    // the iovec array outlives the call, and its length is passed with it.
+    let advised = unsafe {
+        libc::syscall(
+            libc::SYS_process_madvise,
+            pidfd,
+            ranges.as_ptr(),
+            ranges.len(),
+            MADV_GUARD_INSTALL,
+            0,
+        )
+    };
+    let all = advised >= 0 && advised as usize == ranges.len() * page;
+    if all {
+        GUARD.store(GUARD_MARKER, Ordering::Relaxed);
+    }
+    all
+}
+
+/// A pidfd for this process, opened once (`None` where the kernel has none).
+fn own_pidfd() -> Option<libc::c_int> {
+    static PIDFD: std::sync::OnceLock<Option<libc::c_int>> = std::sync::OnceLock::new();
+    *PIDFD.get_or_init(|| {
+        // SAFETY: pidfd_open has no memory-safety preconditions; the result is checked.
+        let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, libc::getpid(), 0) };
+        libc::c_int::try_from(fd).ok().filter(|&fd| fd >= 0)
+    })
 }
 
 /// Reads `OFFSHOOT_STACK_GUARD` once at start: `mprotect` forces `PROT_NONE` guard pages.

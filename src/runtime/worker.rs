@@ -255,11 +255,22 @@ impl Worker {
     fn linger(&self, n: usize) -> Option<Arc<Task>> {
         let until = Instant::now() + LINGER;
         let mut spins = 1u32;
-        while Instant::now() < until {
+        loop {
+            let now = Instant::now();
+            if now >= until {
+                return None;
+            }
             for _ in 0..spins {
                 std::hint::spin_loop();
             }
             spins = (spins * 2).min(256);
+            // A timer falling due while we linger is work too: fire it here rather than after
+            // the linger and a trip through the poller.
+            if self.sched.timers.is_due(now) && self.sched.timers.fire_due() > 0 {
+                if let Some(task) = self.take_local() {
+                    return Some(task);
+                }
+            }
             if !self.sched.has_stealable_work()
                 && self.sched.processors.iter().all(|p| p.runnext.is_empty())
             {
@@ -276,7 +287,6 @@ impl Worker {
                 return Some(task);
             }
         }
-        None
     }
 
     fn steal_from(&self, victim: usize, round: usize) -> Option<Arc<Task>> {
