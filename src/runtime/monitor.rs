@@ -13,8 +13,9 @@
 //!   delays that on its worker, so the monitor fires what is due too.
 //! - **Sockets.** If coroutines wait on sockets and no worker sleeps in the poller, the monitor
 //!   asks the next scheduling point to poll, so a busy runtime does not starve its network.
-//! - **Stacks.** It unmaps the stacks the pool had no room for, off the workers' path and a
-//!   few at a time (Go's scavenger returns memory gradually too), all at once when idle.
+//! - **Stacks.** It unmaps the stacks the pool had no room for, off the workers' path: all at
+//!   once when the runtime is idle, and while it is busy only a backlog beyond the pool's size,
+//!   a few at a time (Go's scavenger returns memory gradually too).
 //!
 //! When every worker sleeps there is nothing to watch: one of them sleeps in the poller until the
 //! next timer (see `scheduler.rs`). The monitor then sleeps until a worker wakes up and pokes it
@@ -25,14 +26,16 @@
 use std::time::{Duration, Instant};
 
 use super::scheduler::Scheduler;
+use super::stack::MAX_POOLED;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Condvar, Mutex};
 
 /// How often the monitor looks, and so the longest a stranded task waits for a thief.
 pub(crate) const STALL_INTERVAL: Duration = Duration::from_millis(10);
 
-/// Stacks unmapped per watch while workers run (6,400 a second): few enough that the TLB flushes
-/// cost the workers little; the rest go as soon as the runtime is idle.
+/// Stacks unmapped per watch while workers run and more than [`MAX_POOLED`] wait (6,400 a
+/// second): few enough that the TLB flushes cost the workers little; the rest go as soon as the
+/// runtime is idle.
 const STACKS_FREED_PER_WATCH: usize = 64;
 
 /// The monitor's sleep and wake-up.
@@ -62,7 +65,7 @@ impl Monitor {
             self.wait(sched, Instant::now() + STALL_INTERVAL);
             watch_stalls(sched, &mut last_ticks);
             sched.timers.fire_due();
-            sched.stacks.free_retired(STACKS_FREED_PER_WATCH);
+            sched.stacks.free_retired(MAX_POOLED, STACKS_FREED_PER_WATCH);
             if sched.poller.has_waiters() && !sched.poller.is_blocked() {
                 sched.poller.request_poll();
             }
@@ -72,7 +75,7 @@ impl Monitor {
     /// Sleeps until `until`, or while every worker sleeps, until one wakes.
     fn wait(&self, sched: &Scheduler, until: Instant) {
         if sched.idle.sleeping() == sched.processors.len() {
-            sched.stacks.free_retired(usize::MAX);
+            sched.stacks.free_retired(0, usize::MAX);
         }
         let mut lock = self.lock.lock();
         self.dormant.store(true, Ordering::SeqCst);

@@ -129,6 +129,21 @@ impl Scheduler {
         }
     }
 
+    /// Makes many tasks runnable at once, in order: at the back of this worker's queue (or the
+    /// global one off the workers), with one wake-up for the lot.
+    pub(crate) fn schedule_all(&self, tasks: Vec<Arc<Task>>) {
+        let worker = context::current_worker();
+        if worker.is_null() {
+            for task in tasks {
+                self.injector.push(task);
+            }
+            self.wake_worker();
+        } else {
+            // SAFETY: as in `schedule`.
+            unsafe { (*worker).push_all(tasks) };
+        }
+    }
+
     /// Makes `task` runnable next on processor `index`, from any thread. The task it displaces
     /// goes to the global queue (only the owner pushes to a processor's own queue).
     pub(crate) fn schedule_to(&self, index: usize, task: Arc<Task>) {

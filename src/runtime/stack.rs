@@ -201,14 +201,16 @@ impl StackPool {
         }
     }
 
-    /// Unmaps up to `limit` retired stacks. The monitor calls this: a little at a time while
-    /// workers run (each `munmap` interrupts every core of the process to flush its TLB), all
-    /// of them once the runtime is idle.
-    pub(crate) fn free_retired(&self, limit: usize) {
+    /// Unmaps retired stacks beyond the first `keep`, at most `limit` of them. The monitor calls
+    /// this: while workers run, only a few at a time and only past a backlog of [`MAX_POOLED`]
+    /// (each `munmap` interrupts every core of the process to flush its TLB, which costs a
+    /// virtual machine dearly), all of them once the runtime is idle.
+    pub(crate) fn free_retired(&self, keep: usize, limit: usize) {
         let freed: Vec<StackMemory> = {
             let mut retired = self.retired.lock();
-            let keep = retired.len().saturating_sub(limit);
-            retired.drain(keep..).collect()
+            let excess = retired.len().saturating_sub(keep).min(limit);
+            let from = retired.len() - excess;
+            retired.drain(from..).collect()
         };
         drop(freed);
     }

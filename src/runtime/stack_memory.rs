@@ -74,10 +74,13 @@ impl StackMemory {
                 len,
             })
             .collect();
-        if !install_guards_at_once(&stacks, page) {
+        let guard_ranges: Vec<(usize, usize)> = stacks.iter().map(|s| (s.low, page)).collect();
+        if !advise_at_once(&guard_ranges, MADV_GUARD_INSTALL) {
             for stack in &stacks {
                 stack.install_guard(page)?;
             }
+        } else {
+            GUARD.store(GUARD_MARKER, Ordering::Relaxed);
         }
         Ok(stacks)
     }
@@ -108,40 +111,38 @@ impl StackMemory {
     }
 }
 
-/// Installs the guard markers of a whole batch in one `process_madvise` call on this process.
-/// Returns false if that is not possible here (an older kernel, a sandbox refusing pidfds), and
-/// the guards are then set one by one.
-fn install_guards_at_once(stacks: &[StackMemory], page: usize) -> bool {
-    if GUARD.load(Ordering::Relaxed) == GUARD_MPROTECT {
+/// Applies `advice` to every `(address, length)` range in one `process_madvise` call on this
+/// process. Returns false if that is not possible here (an older kernel, advice the kernel does
+/// not take this way, a sandbox refusing pidfds).
+fn advise_at_once(ranges: &[(usize, usize)], advice: libc::c_int) -> bool {
+    if advice == MADV_GUARD_INSTALL && GUARD.load(Ordering::Relaxed) == GUARD_MPROTECT {
         return false;
     }
     let Some(pidfd) = own_pidfd() else {
         return false;
     };
-    let ranges: Vec<libc::iovec> = stacks
+    let iovecs: Vec<libc::iovec> = ranges
         .iter()
-        .map(|stack| libc::iovec {
-            iov_base: stack.low as *mut libc::c_void,
-            iov_len: page,
+        .map(|&(address, len)| libc::iovec {
+            iov_base: address as *mut libc::c_void,
+            iov_len: len,
         })
         .collect();
-    // SAFETY: every range is the guard page of a stack this batch owns and nothing uses yet;
-    // the iovec array outlives the call, and its length is passed with it.
+    // SAFETY: every range lies in a fresh batch of stacks that its caller owns and nothing uses
+    // yet; guard markers and populating only change how those pages fault. The iovec array
+    // outlives the call, and its length is passed with it.
     let advised = unsafe {
         libc::syscall(
             libc::SYS_process_madvise,
             pidfd,
-            ranges.as_ptr(),
-            ranges.len(),
-            MADV_GUARD_INSTALL,
+            iovecs.as_ptr(),
+            iovecs.len(),
+            advice,
             0,
         )
     };
-    let all = advised >= 0 && advised as usize == ranges.len() * page;
-    if all {
-        GUARD.store(GUARD_MARKER, Ordering::Relaxed);
-    }
-    all
+    let total: usize = ranges.iter().map(|&(_, len)| len).sum();
+    advised >= 0 && advised as usize == total
 }
 
 /// A pidfd for this process, opened once (`None` where the kernel has none).

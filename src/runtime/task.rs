@@ -55,7 +55,20 @@ pub(crate) enum Switch {
 
 /// The suspend side of a coroutine, as corosensei hands it to the coroutine's body.
 pub(crate) type Yielder = corosensei::Yielder<(), Switch>;
-type Body = Coroutine<(), Switch, (), StackMemory>;
+type Started = Coroutine<(), Switch, (), StackMemory>;
+
+/// What a task runs: its coroutine, made on the first `resume`. Until then the stack is untouched
+/// and the closure waits in a box, so the work of starting a coroutine (writing its first frame,
+/// and on a fresh stack the page fault that brings) falls on the worker that runs it rather
+/// than on the coroutine that called `go`: a loop of `go` calls spreads that cost over the
+/// workers instead of serialising it.
+enum Body {
+    Unstarted {
+        stack: StackMemory,
+        start: Box<dyn FnOnce(&Yielder) + Send>,
+    },
+    Started(Started),
+}
 
 const RUNNING: u8 = 0;
 const NOTIFIED: u8 = 1;
@@ -124,8 +137,7 @@ impl Task {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let (inner, size) = (stack.inner, stack.size);
-        let coroutine = Coroutine::with_stack(inner, move |yielder: &Yielder, ()| {
+        let start = Box::new(move |yielder: &Yielder| {
             let task = super::context::bind_yielder(yielder);
             // A panic stops at the coroutine's edge and goes to the joiner, as with std::thread.
             let result = panic::catch_unwind(AssertUnwindSafe(body));
@@ -134,9 +146,12 @@ impl Task {
         });
         Task {
             state: AtomicU8::new(RUNNING),
-            body: UnsafeCell::new(Some(coroutine)),
+            body: UnsafeCell::new(Some(Body::Unstarted {
+                stack: stack.inner,
+                start,
+            })),
             yielder: Cell::new(std::ptr::null()),
-            stack_size: size,
+            stack_size: stack.size,
             join: JoinSlot::new(name),
             blocked_thread: Mutex::new(None),
         }
@@ -150,7 +165,16 @@ impl Task {
     pub(crate) unsafe fn resume(&self) -> Outcome {
         // SAFETY: the caller holds the run right, so no other thread touches `body` now.
         let body = unsafe { &mut *self.body.get() };
-        let coroutine = body.as_mut().expect("resumed a finished task");
+        if let Some(Body::Unstarted { .. }) = body {
+            let Some(Body::Unstarted { stack, start }) = body.take() else {
+                unreachable!("matched above")
+            };
+            let coroutine = Coroutine::with_stack(stack, move |yielder: &Yielder, ()| start(yielder));
+            *body = Some(Body::Started(coroutine));
+        }
+        let Some(Body::Started(coroutine)) = body.as_mut() else {
+            panic!("resumed a finished task")
+        };
         // The body catches its own panics (see `spawn`); this guard only keeps a bug in that
         // wrapper from unwinding through the worker loop.
         let result = panic::catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
@@ -158,7 +182,10 @@ impl Task {
             Ok(CoroutineResult::Yield(Switch::Yield)) => Outcome::Yielded,
             Ok(CoroutineResult::Yield(Switch::Park)) => self.finish_park(),
             Ok(CoroutineResult::Return(())) | Err(_) => {
-                let inner = body.take().expect("checked above").into_stack();
+                let Some(Body::Started(coroutine)) = body.take() else {
+                    unreachable!("checked above")
+                };
+                let inner = coroutine.into_stack();
                 Outcome::Finished(Stack {
                     inner,
                     size: self.stack_size,
@@ -298,9 +325,9 @@ impl Drop for Task {
         // A task dropped while still suspended can never be woken again (nobody holds it). Go
         // leaks such goroutines; so do we: force-unwinding its stack here would run arbitrary
         // destructors inside whatever code dropped the last reference, possibly under its locks.
-        if let Some(body) = self.body.get_mut().take() {
-            if body.started() && !body.done() {
-                std::mem::forget(body);
+        if let Some(Body::Started(coroutine)) = self.body.get_mut().take() {
+            if coroutine.started() && !coroutine.done() {
+                std::mem::forget(coroutine);
             }
         }
     }

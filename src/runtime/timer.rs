@@ -187,10 +187,14 @@ impl TimerQueue {
     }
 
     /// The earliest deadline, if any timer is set.
+    #[cfg(test)]
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.heap
-            .first()
-            .map(|e| self.base + Duration::from_nanos(e.at))
+        self.next_at().map(|at| self.base + Duration::from_nanos(at))
+    }
+
+    /// The earliest deadline in nanoseconds since the base, if any timer is set.
+    pub(crate) fn next_at(&self) -> Option<u64> {
+        self.heap.first().map(|e| e.at)
     }
 
     /// Removes every timer due by `now`, and pushes the actions of those not cancelled.
@@ -328,12 +332,24 @@ impl Timers {
         {
             let mut queue = self.queue.lock();
             queue.expire(now, &mut fired);
-            let next = queue.next_deadline().map_or(NONE, |d| self.nanos(d));
-            self.next.store(next, Ordering::SeqCst);
+            self.next.store(queue.next_at().unwrap_or(NONE), Ordering::SeqCst);
         }
         let count = fired.len();
+        // Woken coroutines are scheduled together: one wake-up of an idle worker for the lot,
+        // not one per timer.
+        let mut runnable = Vec::new();
         for action in fired {
-            action.run();
+            match action {
+                Fired::Unpark(Unparker::Task(task)) => {
+                    if task.unpark() {
+                        runnable.push(task);
+                    }
+                }
+                other => other.run(),
+            }
+        }
+        if !runnable.is_empty() {
+            super::scheduler::get().schedule_all(runnable);
         }
         count
     }

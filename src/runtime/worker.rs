@@ -146,6 +146,14 @@ impl Worker {
         }
     }
 
+    /// Queues `tasks` at the back of the run queue, and wakes an idle worker to share them.
+    pub(crate) fn push_all(&self, tasks: Vec<Arc<Task>>) {
+        for task in tasks {
+            self.queue.push(task);
+        }
+        self.sched.wake_worker();
+    }
+
     fn run_task(&self, task: Arc<Task>) {
         context::set_current_task(Arc::as_ptr(&task));
         // SAFETY: `task` came from a run queue, `runnext` or the injector, which hand out each
