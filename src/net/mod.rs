@@ -1,6 +1,7 @@
 //! Networking: TCP, UDP and Unix-domain sockets that park the coroutine, not the worker.
 //!
-//! The types have std's shapes ([`std::net`] and [`std::os::unix::net`]) and behave like std's
+//! The types have std's shapes ([`std::net`] here, and [`std::os::unix::net`] in [`unix`], whose
+//! listener and stream are re-exported here too) and behave like std's
 //! blocking sockets, but a coroutine that would block parks until the runtime's net poller sees
 //! its socket ready, and its worker runs other coroutines meanwhile. From a plain thread they
 //! block that thread, exactly as std's do. One coroutine per connection is the intended style,
@@ -39,8 +40,14 @@
 //! - Timeouts (`set_read_timeout`, ...) are kept by the handle, not by the kernel, so each
 //!   `try_clone`d handle has its own. A timed-out operation fails with `WouldBlock`, as std's do
 //!   on Unix.
-//! - Conversions from std types and raw descriptors put the socket in non-blocking mode;
-//!   conversions back (`into_std`) restore blocking mode; `into_raw_fd` leaves it non-blocking.
+//! - Conversions from std types and raw descriptors put the socket in non-blocking mode, and
+//!   conversions back (`into_std`, `into_raw_fd`) leave it so, as tokio's do: the mode belongs
+//!   to the descriptor that every `try_clone` shares, so restoring blocking mode would make the
+//!   clones still in use block their workers. Call `set_nonblocking(false)` on the std value
+//!   when no clone is left.
+//! - Listeners are made with a backlog of `SOMAXCONN` (4096, capped by the kernel's
+//!   `net.core.somaxconn`), as Go's are, rather than std's 128: a burst of connections from a
+//!   few hundred coroutines would otherwise overflow it and wait for the client's SYN retry.
 //!
 //! A coroutine waiting on a socket wakes when the socket is shut down (`shutdown` from another
 //! handle wakes a reader with end-of-file and a writer with an error), when the peer closes or
@@ -49,12 +56,22 @@
 mod source;
 mod tcp;
 mod udp;
-mod unix;
+pub mod unix;
 
 pub use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, ToSocketAddrs};
 pub use tcp::{Incoming, TcpListener, TcpStream};
 pub use udp::UdpSocket;
-pub use unix::{UnixIncoming, UnixListener, UnixStream};
+pub use unix::{UnixListener, UnixStream};
+
+/// Re-listens on a freshly bound socket with Go's backlog, `SOMAXCONN`, instead of std's 128
+/// (calling `listen` again on a listening socket only changes its backlog).
+fn widen_backlog(listener: &impl std::os::fd::AsRawFd) -> std::io::Result<()> {
+    // SAFETY: `listen` on a descriptor the caller owns and keeps open during the call.
+    if unsafe { libc::listen(listener.as_raw_fd(), libc::SOMAXCONN) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    Ok(())
+}
 
 /// Implements the raw-descriptor traits for a socket type `$t` wrapping `$std` in a `Source`
 /// (the field `source`). Converting in puts the descriptor in non-blocking mode.

@@ -14,7 +14,8 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::time::{Duration, Instant};
 
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use crate::loom::sync::Arc;
+use crate::loom::sync::{Arc, Mutex};
+use std::sync::Weak;
 use crate::runtime::poller::{Interest, Registration};
 use crate::runtime::scheduler;
 
@@ -29,21 +30,48 @@ pub(crate) struct Source<S: AsRawFd> {
     write_timeout: AtomicU64,
     /// `set_nonblocking(true)`: return `WouldBlock` instead of waiting.
     nonblocking: AtomicBool,
+    /// The registrations of every `try_clone` of this socket (this one's included), for the
+    /// wake-ups the kernel does not give: see [`Source::wake_clones`].
+    clones: Arc<Mutex<Vec<Weak<Registration>>>>,
 }
 
 impl<S: AsRawFd> Source<S> {
     /// Registers `io`, which the caller has put in non-blocking mode.
     pub(crate) fn new(io: S) -> io::Result<Source<S>> {
+        Source::with_clones(io, Arc::default())
+    }
+
+    /// Registers `io`, a duplicate of this socket's descriptor (std's `try_clone`), as a clone.
+    pub(crate) fn new_clone(&self, io: S) -> io::Result<Source<S>> {
+        self.clones.lock().retain(|r| r.strong_count() > 0);
+        Source::with_clones(io, self.clones.clone())
+    }
+
+    fn with_clones(io: S, clones: Arc<Mutex<Vec<Weak<Registration>>>>) -> io::Result<Source<S>> {
         // SAFETY: `io` owns the descriptor and this `Source` keeps it open until it deregisters
         // (in `Drop` and `into_inner`), which is the contract of `register`.
         let registration = unsafe { scheduler::get().poller.register(io.as_raw_fd()) }?;
+        clones.lock().push(Arc::downgrade(&registration));
         Ok(Source {
             io: ManuallyDrop::new(io),
             registration,
             read_timeout: AtomicU64::new(0),
             write_timeout: AtomicU64::new(0),
             nonblocking: AtomicBool::new(false),
+            clones,
         })
+    }
+
+    /// Wakes every coroutine waiting on this socket through any of its clones, to retry. Called
+    /// after a `shutdown`: Linux reports no readiness when a Unix stream's own write side is shut
+    /// down, so a writer parked on a full buffer would otherwise wait for the peer; the retry
+    /// fails with `EPIPE`, as std's blocking write does.
+    pub(crate) fn wake_clones(&self) {
+        let clones: Vec<Arc<Registration>> =
+            self.clones.lock().iter().filter_map(Weak::upgrade).collect();
+        for registration in clones {
+            registration.wake_all();
+        }
     }
 
     /// The std socket (in non-blocking mode).
@@ -55,10 +83,12 @@ impl<S: AsRawFd> Source<S> {
     pub(crate) fn into_inner(self) -> S {
         let mut this = ManuallyDrop::new(self);
         scheduler::get().poller.deregister(&this.registration);
-        // SAFETY: `this` is never dropped or used again, so `io` is taken exactly once; the
-        // registration's `Arc` is released by hand for the same reason.
+        // SAFETY: `this` is never dropped or used again, so `io` is taken exactly once, and the
+        // fields that own something besides it (two `Arc`s) are released by hand, once each;
+        // the rest are plain atomics.
         unsafe {
             std::ptr::drop_in_place(&mut this.registration);
+            std::ptr::drop_in_place(&mut this.clones);
             ManuallyDrop::take(&mut this.io)
         }
     }

@@ -27,9 +27,12 @@ pub struct Incoming<'a> {
 }
 
 impl TcpListener {
-    /// Binds to `addr` and listens. Each address is tried in turn, as in std.
+    /// Binds to `addr` and listens, with a backlog of `SOMAXCONN` (see the module docs of
+    /// [`net`](crate::net)). Each address is tried in turn, as in std.
     pub fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<TcpListener> {
-        TcpListener::from_std(net::TcpListener::bind(addr)?)
+        let listener = net::TcpListener::bind(addr)?;
+        super::widen_backlog(&listener)?;
+        TcpListener::from_std(listener)
     }
 
     /// Wraps a std listener, switching it to non-blocking mode.
@@ -40,11 +43,11 @@ impl TcpListener {
         })
     }
 
-    /// The std listener, back in blocking mode.
+    /// The std listener, still in non-blocking mode (as tokio's `into_std` leaves it): the mode
+    /// belongs to the descriptor, which every `try_clone` shares, and a clone still used here
+    /// must stay non-blocking. Call `set_nonblocking(false)` on the result if no clone is left.
     pub fn into_std(self) -> io::Result<net::TcpListener> {
-        let listener = self.source.into_inner();
-        listener.set_nonblocking(false)?;
-        Ok(listener)
+        Ok(self.source.into_inner())
     }
 
     /// Waits for a connection; the coroutine parks meanwhile.
@@ -65,7 +68,10 @@ impl TcpListener {
 
     /// A second handle to the same listener, registered on its own.
     pub fn try_clone(&self) -> io::Result<TcpListener> {
-        TcpListener::from_std(self.source.get_ref().try_clone()?)
+        let io = self.source.get_ref().try_clone()?;
+        Ok(TcpListener {
+            source: self.source.new_clone(io)?,
+        })
     }
 
     /// Sets `IP_TTL`.
@@ -123,11 +129,11 @@ impl TcpStream {
         })
     }
 
-    /// The std stream, back in blocking mode.
+    /// The std stream, still in non-blocking mode (as tokio's `into_std` leaves it): the mode
+    /// belongs to the descriptor, which every `try_clone` shares, and a clone still used here
+    /// must stay non-blocking. Call `set_nonblocking(false)` on the result if no clone is left.
     pub fn into_std(self) -> io::Result<net::TcpStream> {
-        let stream = self.source.into_inner();
-        stream.set_nonblocking(false)?;
-        Ok(stream)
+        Ok(self.source.into_inner())
     }
 
     /// The remote address.
@@ -143,7 +149,9 @@ impl TcpStream {
     /// Shuts down the read half, the write half or both. Every handle to the stream sees it:
     /// a waiting reader gets end-of-file, a waiting writer an error.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.source.get_ref().shutdown(how)
+        self.source.get_ref().shutdown(how)?;
+        self.source.wake_clones();
+        Ok(())
     }
 
     /// Reads without consuming, waiting for data like `read`.
@@ -153,7 +161,10 @@ impl TcpStream {
 
     /// A second handle to the same stream, registered on its own.
     pub fn try_clone(&self) -> io::Result<TcpStream> {
-        TcpStream::from_std(self.source.get_ref().try_clone()?)
+        let io = self.source.get_ref().try_clone()?;
+        Ok(TcpStream {
+            source: self.source.new_clone(io)?,
+        })
     }
 
     /// Sets `TCP_NODELAY` (Go sets it on every connection; std and offshoot leave it off).

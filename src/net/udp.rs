@@ -27,11 +27,11 @@ impl UdpSocket {
         })
     }
 
-    /// The std socket, back in blocking mode.
+    /// The std socket, still in non-blocking mode (as tokio's `into_std` leaves it): the mode
+    /// belongs to the descriptor, which every `try_clone` shares, and a clone still used here
+    /// must stay non-blocking. Call `set_nonblocking(false)` on the result if no clone is left.
     pub fn into_std(self) -> io::Result<net::UdpSocket> {
-        let socket = self.source.into_inner();
-        socket.set_nonblocking(false)?;
-        Ok(socket)
+        Ok(self.source.into_inner())
     }
 
     /// Receives one datagram, waiting for it; returns its length and sender.
@@ -84,7 +84,10 @@ impl UdpSocket {
 
     /// A second handle to the same socket, registered on its own.
     pub fn try_clone(&self) -> io::Result<UdpSocket> {
-        UdpSocket::from_std(self.source.get_ref().try_clone()?)
+        let io = self.source.get_ref().try_clone()?;
+        Ok(UdpSocket {
+            source: self.source.new_clone(io)?,
+        })
     }
 
     /// Sets `SO_BROADCAST`.

@@ -1,4 +1,4 @@
-//! `UnixListener` and `UnixStream`: std's Unix-domain stream sockets, waiting in the poller.
+//! Unix-domain stream sockets, waiting in the poller: std's `std::os::unix::net` shapes.
 
 use std::io;
 use std::net::Shutdown;
@@ -25,14 +25,17 @@ pub struct UnixStream {
 /// The connections of a [`UnixListener`], as [`UnixListener::incoming`] returns them. Never
 /// ends.
 #[derive(Debug)]
-pub struct UnixIncoming<'a> {
+pub struct Incoming<'a> {
     listener: &'a UnixListener,
 }
 
 impl UnixListener {
-    /// Binds to the socket file `path` and listens.
+    /// Binds to the socket file `path` and listens, with a backlog of `SOMAXCONN` (see the
+    /// module docs of [`net`](crate::net)).
     pub fn bind<P: AsRef<Path>>(path: P) -> io::Result<UnixListener> {
-        UnixListener::from_std(net::UnixListener::bind(path)?)
+        let listener = net::UnixListener::bind(path)?;
+        super::widen_backlog(&listener)?;
+        UnixListener::from_std(listener)
     }
 
     /// Wraps a std listener, switching it to non-blocking mode.
@@ -43,11 +46,11 @@ impl UnixListener {
         })
     }
 
-    /// The std listener, back in blocking mode.
+    /// The std listener, still in non-blocking mode (as tokio's `into_std` leaves it): the mode
+    /// belongs to the descriptor, which every `try_clone` shares, and a clone still used here
+    /// must stay non-blocking. Call `set_nonblocking(false)` on the result if no clone is left.
     pub fn into_std(self) -> io::Result<net::UnixListener> {
-        let listener = self.source.into_inner();
-        listener.set_nonblocking(false)?;
-        Ok(listener)
+        Ok(self.source.into_inner())
     }
 
     /// Waits for a connection; the coroutine parks meanwhile.
@@ -57,8 +60,8 @@ impl UnixListener {
     }
 
     /// An iterator over incoming connections, accepting each in turn.
-    pub fn incoming(&self) -> UnixIncoming<'_> {
-        UnixIncoming { listener: self }
+    pub fn incoming(&self) -> Incoming<'_> {
+        Incoming { listener: self }
     }
 
     /// The address this listener is bound to.
@@ -68,7 +71,10 @@ impl UnixListener {
 
     /// A second handle to the same listener, registered on its own.
     pub fn try_clone(&self) -> io::Result<UnixListener> {
-        UnixListener::from_std(self.source.get_ref().try_clone()?)
+        let io = self.source.get_ref().try_clone()?;
+        Ok(UnixListener {
+            source: self.source.new_clone(io)?,
+        })
     }
 
     /// With `true`, `accept` fails with `WouldBlock` instead of waiting.
@@ -83,7 +89,7 @@ impl UnixListener {
     }
 }
 
-impl<'a> Iterator for UnixIncoming<'a> {
+impl<'a> Iterator for Incoming<'a> {
     type Item = io::Result<UnixStream>;
 
     fn next(&mut self) -> Option<io::Result<UnixStream>> {
@@ -112,11 +118,11 @@ impl UnixStream {
         })
     }
 
-    /// The std stream, back in blocking mode.
+    /// The std stream, still in non-blocking mode (as tokio's `into_std` leaves it): the mode
+    /// belongs to the descriptor, which every `try_clone` shares, and a clone still used here
+    /// must stay non-blocking. Call `set_nonblocking(false)` on the result if no clone is left.
     pub fn into_std(self) -> io::Result<net::UnixStream> {
-        let stream = self.source.into_inner();
-        stream.set_nonblocking(false)?;
-        Ok(stream)
+        Ok(self.source.into_inner())
     }
 
     /// The local address.
@@ -131,12 +137,17 @@ impl UnixStream {
 
     /// Shuts down the read half, the write half or both; every handle to the stream sees it.
     pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        self.source.get_ref().shutdown(how)
+        self.source.get_ref().shutdown(how)?;
+        self.source.wake_clones();
+        Ok(())
     }
 
     /// A second handle to the same stream, registered on its own.
     pub fn try_clone(&self) -> io::Result<UnixStream> {
-        UnixStream::from_std(self.source.get_ref().try_clone()?)
+        let io = self.source.get_ref().try_clone()?;
+        Ok(UnixStream {
+            source: self.source.new_clone(io)?,
+        })
     }
 }
 

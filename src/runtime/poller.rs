@@ -31,8 +31,9 @@
 //!
 //! # Plain threads
 //!
-//! A thread outside the runtime cannot park on the poller's behalf cheaply (no worker may be
-//! polling), so it waits in `poll(2)` on the one descriptor instead, as a blocking socket would.
+//! A thread outside the runtime cannot count on a worker polling for it (all may be busy), so it
+//! waits in `poll(2)` on the one descriptor instead, as a blocking socket would, retrying its
+//! operation at least every 100 ms.
 
 use std::io;
 use std::num::NonZeroUsize;
@@ -45,6 +46,9 @@ use super::context;
 use super::park::{self, Unparker};
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex, MutexGuard};
+
+/// The longest a plain thread waits in `poll(2)` before retrying its operation.
+const THREAD_RECHECK: Duration = Duration::from_millis(100);
 
 /// Events taken from the kernel per `wait`.
 const EVENTS_PER_WAIT: usize = 1024;
@@ -299,7 +303,10 @@ impl Registration {
         Ok(())
     }
 
-    /// A plain thread's wait: `poll(2)` on this descriptor alone.
+    /// A plain thread's wait: `poll(2)` on this descriptor alone, for at most
+    /// [`THREAD_RECHECK`] at a time. The caller retries its operation after each wait, which is
+    /// how a thread notices what the kernel does not report as readiness (a Unix stream's own
+    /// write half shut down by another handle, where a coroutine is woken by `wake_all`).
     fn wait_thread(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
         let events = match interest {
             Interest::Read => libc::POLLIN,
@@ -310,11 +317,11 @@ impl Registration {
             events,
             revents: 0,
         };
-        let timeout_ms = deadline.map_or(-1, |d| {
-            let left = d.saturating_duration_since(Instant::now());
-            // Round up, so the wait never ends before the deadline.
-            left.as_micros().div_ceil(1000).min(i32::MAX as u128) as i32
+        let left = deadline.map_or(THREAD_RECHECK, |d| {
+            d.saturating_duration_since(Instant::now()).min(THREAD_RECHECK)
         });
+        // Round up, so the wait never ends before the deadline.
+        let timeout_ms = left.as_micros().div_ceil(1000) as i32;
         // SAFETY: `fd` is one valid pollfd on our stack, and we pass a count of one.
         let rc = unsafe { libc::poll(&mut fd, 1, timeout_ms) };
         if rc < 0 {
@@ -341,6 +348,11 @@ impl Registration {
         for waiter in woken {
             waiter.unpark_owned();
         }
+    }
+
+    /// Wakes every waiter, in both directions, to retry its operation.
+    pub(crate) fn wake_all(&self) {
+        self.wake(true, true);
     }
 
     /// Marks the registration closed and wakes everyone waiting on it.
