@@ -6,6 +6,9 @@ use std::panic;
 use super::context;
 use super::join::JoinHandle;
 use super::scheduler;
+
+/// Queued tasks on the spawning worker beyond which `go` starts coroutines itself.
+const SPAWN_BACKLOG: usize = 32;
 use super::task::Task;
 use crate::loom::sync::Arc;
 
@@ -157,14 +160,22 @@ impl Builder {
         let sched = scheduler::get();
         let size = self.stack_size.unwrap_or(sched.stacks.default_size());
         let worker = context::current_worker();
-        let stack = if worker.is_null() {
-            sched.stacks.acquire(size)?
-        } else {
-            // SAFETY: a non-null current worker lives on this thread's stack while the thread
-            // runs; we use it here, on this thread, and keep nothing across a switch.
-            unsafe { (*worker).acquire_stack(size)? }
+        // SAFETY: a non-null current worker lives on this thread's stack while the thread runs;
+        // we use it here, on this thread, and keep nothing across a switch.
+        let worker = unsafe { worker.as_ref() };
+        let stack = match worker {
+            None => sched.stacks.acquire(size)?,
+            Some(worker) => worker.acquire_stack(size)?,
         };
-        let task = Arc::new(Task::new(stack, self.name, f));
+        let mut task = Task::new(stack, self.name, f);
+        // A new coroutine is made by the worker that first runs it, which spreads the cost of a
+        // burst of `go` calls over the workers, but only while they keep up: once this worker's
+        // queue holds a backlog, the spawner makes its coroutines itself, so it cannot run ahead
+        // and pile up coroutines (each holding a stack) faster than they can run.
+        if worker.is_some_and(|w| w.backlog() > SPAWN_BACKLOG) {
+            task.start();
+        }
+        let task = Arc::new(task);
         sched.schedule(task.clone());
         Ok(JoinHandle::new(task))
     }

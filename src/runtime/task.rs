@@ -57,11 +57,11 @@ pub(crate) enum Switch {
 pub(crate) type Yielder = corosensei::Yielder<(), Switch>;
 type Started = Coroutine<(), Switch, (), StackMemory>;
 
-/// What a task runs: its coroutine, made on the first `resume`. Until then the stack is untouched
-/// and the closure waits in a box, so the work of starting a coroutine (writing its first frame,
-/// and on a fresh stack the page fault that brings) falls on the worker that runs it rather
-/// than on the coroutine that called `go`: a loop of `go` calls spreads that cost over the
-/// workers instead of serialising it.
+/// What a task runs: its coroutine, made by `start` or else on the first `resume`. Until then
+/// the stack is untouched and the closure waits in a box, so the work of starting a coroutine
+/// (writing its first frame, and on a fresh stack the page fault that brings) can fall on the
+/// worker that runs it rather than on the coroutine that called `go`: a loop of `go` calls then
+/// spreads that cost over the workers instead of serialising it (see `spawn.rs` for when).
 enum Body {
     Unstarted {
         stack: StackMemory,
@@ -157,6 +157,21 @@ impl Task {
         }
     }
 
+    /// Makes the coroutine now, on the calling thread, instead of at the first `resume`.
+    pub(crate) fn start(&mut self) {
+        Self::start_body(self.body.get_mut());
+    }
+
+    fn start_body(body: &mut Option<Body>) {
+        if let Some(Body::Unstarted { .. }) = body {
+            let Some(Body::Unstarted { stack, start }) = body.take() else {
+                unreachable!("matched above")
+            };
+            let coroutine = Coroutine::with_stack(stack, move |yielder: &Yielder, ()| start(yielder));
+            *body = Some(Body::Started(coroutine));
+        }
+    }
+
     /// Runs the coroutine until it yields, parks or returns. Called by the run-right holder only.
     ///
     /// # Safety
@@ -165,13 +180,7 @@ impl Task {
     pub(crate) unsafe fn resume(&self) -> Outcome {
         // SAFETY: the caller holds the run right, so no other thread touches `body` now.
         let body = unsafe { &mut *self.body.get() };
-        if let Some(Body::Unstarted { .. }) = body {
-            let Some(Body::Unstarted { stack, start }) = body.take() else {
-                unreachable!("matched above")
-            };
-            let coroutine = Coroutine::with_stack(stack, move |yielder: &Yielder, ()| start(yielder));
-            *body = Some(Body::Started(coroutine));
-        }
+        Self::start_body(body);
         let Some(Body::Started(coroutine)) = body.as_mut() else {
             panic!("resumed a finished task")
         };

@@ -197,10 +197,16 @@ impl TimerQueue {
         self.heap.first().map(|e| e.at)
     }
 
-    /// Removes every timer due by `now`, and pushes the actions of those not cancelled.
-    pub(crate) fn expire(&mut self, now: Instant, fired: &mut Vec<Fired>) {
+    /// Removes up to `limit` timers due by `now`, and pushes the actions of those not cancelled.
+    /// Returns true if more are due.
+    pub(crate) fn expire(&mut self, now: Instant, limit: usize, fired: &mut Vec<Fired>) -> bool {
         let now = nanos_since(self.base, now);
+        let mut taken = 0;
         while self.heap.first().is_some_and(|e| e.at <= now) {
+            if taken == limit {
+                return true;
+            }
+            taken += 1;
             let entry = self.heap.swap_remove(0);
             self.sift_down(0);
             let won = entry.shared.state.compare_exchange(
@@ -217,6 +223,7 @@ impl TimerQueue {
                 Err(_) => self.cancelled = self.cancelled.saturating_sub(1),
             }
         }
+        false
     }
 
     fn sift_up(&mut self, mut i: usize) {
@@ -259,6 +266,28 @@ impl TimerQueue {
 fn nanos_since(base: Instant, at: Instant) -> u64 {
     let since = at.saturating_duration_since(base).as_nanos();
     since.min(u128::from(u64::MAX - 1)) as u64
+}
+
+/// Timers taken off the heap per lock hold when firing.
+const FIRE_CHUNK: usize = 64;
+
+/// Runs fired actions, emptying `fired`. Woken coroutines are scheduled together: one wake-up of
+/// an idle worker for the lot, not one per timer.
+fn run_fired(fired: &mut Vec<Fired>) {
+    let mut runnable = Vec::new();
+    for action in fired.drain(..) {
+        match action {
+            Fired::Unpark(Unparker::Task(task)) => {
+                if task.unpark() {
+                    runnable.push(task);
+                }
+            }
+            other => other.run(),
+        }
+    }
+    if !runnable.is_empty() {
+        super::scheduler::get().schedule_all(runnable);
+    }
 }
 
 /// No timer set: the value of [`Timers::next`] then.
@@ -324,34 +353,31 @@ impl Timers {
 
     /// Fires every timer due now, outside the lock. Returns how many fired.
     pub(crate) fn fire_due(&self) -> usize {
+        if self.next.load(Ordering::Relaxed) == NONE {
+            return 0; // no timer at all: not worth reading the clock
+        }
         let now = Instant::now();
         if !self.is_due(now) {
             return 0;
         }
-        let mut fired = Vec::new();
-        {
-            let mut queue = self.queue.lock();
-            queue.expire(now, &mut fired);
-            self.next.store(queue.next_at().unwrap_or(NONE), Ordering::SeqCst);
-        }
-        let count = fired.len();
-        // Woken coroutines are scheduled together: one wake-up of an idle worker for the lot,
-        // not one per timer.
-        let mut runnable = Vec::new();
-        for action in fired {
-            match action {
-                Fired::Unpark(Unparker::Task(task)) => {
-                    if task.unpark() {
-                        runnable.push(task);
-                    }
-                }
-                other => other.run(),
+        let mut count = 0;
+        let mut fired = Vec::with_capacity(FIRE_CHUNK);
+        loop {
+            // In chunks, releasing the lock in between: coroutines setting timers on other
+            // workers are not held up behind a big batch, and the first woken can be stolen and
+            // run while the rest are still being taken off the heap.
+            let more = {
+                let mut queue = self.queue.lock();
+                let more = queue.expire(now, FIRE_CHUNK, &mut fired);
+                self.next.store(queue.next_at().unwrap_or(NONE), Ordering::SeqCst);
+                more
+            };
+            count += fired.len();
+            run_fired(&mut fired);
+            if !more {
+                return count;
             }
         }
-        if !runnable.is_empty() {
-            super::scheduler::get().schedule_all(runnable);
-        }
-        count
     }
 
     /// `at` as nanoseconds since `base`; the far future saturates just below [`NONE`].
@@ -381,7 +407,7 @@ mod tests {
         assert_eq!(q.next_deadline(), Some(t0 + Duration::from_millis(500)));
 
         let mut fired = Vec::new();
-        q.expire(t0 + Duration::from_millis(1500), &mut fired);
+        q.expire(t0 + Duration::from_millis(1500), usize::MAX, &mut fired);
         assert_eq!(fired.len(), 1, "only the 1 s timer is due and live");
         assert!(!early.cancel(), "a fired timer cannot be cancelled");
         assert_eq!(q.next_deadline(), Some(t0 + Duration::from_secs(2)));
@@ -400,7 +426,8 @@ mod tests {
         let mut last = 0;
         for ms in 0..1_000 {
             let mut fired = Vec::new();
-            q.expire(t0 + Duration::from_millis(ms), &mut fired);
+            // Two at a time, as `fire_due` takes them in chunks.
+            while q.expire(t0 + Duration::from_millis(ms), 2, &mut fired) {}
             assert_eq!(fired.len(), 5, "five timers per millisecond, at {ms}");
             let next = q.next_deadline().map_or(u128::MAX, |d| (d - t0).as_millis());
             assert!(next > ms as u128 && next >= last, "the heap keeps its order");

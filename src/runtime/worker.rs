@@ -18,8 +18,9 @@
 //!    only if the victim picked no task since the first pass: it is probably about to run it.
 //! 7. Linger: keep looking, with backoff, for [`LINGER`] more (Go's spinning M), since new work
 //!    often comes within microseconds and a searching worker takes it without a wake-up.
-//! 8. Sleep (see `idle.rs`): in the net poller, until the next timer, if no other worker is
-//!    there already (Go's blocking `netpoll`); otherwise parked.
+//! 8. Sleep (see `idle.rs`): in the net poller, until the next timer, if coroutines wait on
+//!    sockets or timers are set and no other worker is there already (Go's blocking `netpoll`);
+//!    otherwise parked.
 //!
 //! # Running a task
 //!
@@ -126,6 +127,11 @@ impl Worker {
     /// Takes a stack for a coroutine started on this worker.
     pub(crate) fn acquire_stack(&self, size: usize) -> std::io::Result<Stack> {
         self.stacks.acquire(&self.sched.stacks, size)
+    }
+
+    /// Tasks waiting in this worker's run queue.
+    pub(crate) fn backlog(&self) -> usize {
+        self.queue.len()
     }
 
     /// This worker's processor index.
@@ -330,7 +336,11 @@ impl Worker {
         let was_searching = self.searching.replace(false);
         let sched = self.sched;
         let has_work = || sched.has_stealable_work() || !self.processor().runnext.is_empty();
-        let wake = match sched.poller.try_own() {
+        // Sleep in the poller only if it has something to wait for (sockets, timers), as Go's
+        // `findrunnable` does: waking a worker out of the poller costs an `eventfd` write and
+        // several system calls on its side, a parked one a single futex wake.
+        let poll = sched.poller.has_waiters() || sched.timers.next_deadline().is_some();
+        let wake = match poll.then(|| sched.poller.try_own()).flatten() {
             Some(mut owner) => {
                 // Sleep in the poller until the next timer; come back for what it wakes here.
                 let mut poll = |asleep: &AtomicBool| {
