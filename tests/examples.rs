@@ -178,3 +178,13 @@ fn blocking_io_reads_every_file_back() {
     let ticks = lines[2].strip_prefix("ticks meanwhile: ");
     assert!(ticks.is_some_and(|n| n.parse::<u64>().is_ok()), "{out}");
 }
+
+#[test]
+fn echo_server_serves_its_own_clients() {
+    let (out, _) = run_example("echo_server");
+    assert_eq!(
+        lines(&out),
+        ["10 clients made 1000 round trips of 64 bytes, all echoed intact"],
+        "{out}"
+    );
+}
