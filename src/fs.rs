@@ -1,11 +1,11 @@
 //! Files, through the blocking pool: the file operations Go programs use most, with std's shapes.
 //!
-//! Disk I/O has no readiness to wait for (a regular file is always "ready", and then blocks in
-//! the kernel), so each call here runs its std counterpart through [`blocking`]: the coroutine
-//! parks, a pool thread does the I/O, and the coroutine resumes on its processor. From a plain
-//! thread they are std's calls. Whole-file helpers ([`read`], [`write`], ...) make one trip to
-//! the pool for the whole job; a [`File`]'s `read` and `write` make one trip per call, copying
-//! the caller's buffer (it cannot be lent to another thread), so read large chunks or use a
+//! Disk I/O has no readiness to wait for (a regular file is always "ready", and then blocks in the
+//! kernel), so each call here runs its std counterpart through [`blocking`]: the coroutine parks, a
+//! pool thread does the I/O, and the coroutine resumes on its processor. From a plain thread they
+//! are std's calls. Whole-file helpers ([`read`], [`write`](fn@write), ...) make one trip to the
+//! pool for the whole job; a [`File`]'s `read` and `write` make one trip per call, copying the
+//! caller's buffer (it cannot be lent to another thread), so read large chunks or use a
 //! `BufReader`.
 //!
 //! ```

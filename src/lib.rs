@@ -1,4 +1,4 @@
-//! Go-style concurrency for Rust: start coroutines with [`go`], let them talk over channels,
+//! Go-style concurrency for Rust: start coroutines with [`go`](fn@go), let them talk over channels,
 //! write plain blocking code.
 //!
 //! ```
@@ -64,7 +64,8 @@ pub use chan::{
 
 pub use runtime::blocking::blocking;
 pub use runtime::config::{
-    AlreadyStarted, Config, DEFAULT_BLOCKING_KEEP_ALIVE, DEFAULT_BLOCKING_THREADS, DEFAULT_STACK_SIZE,
+    AlreadyStarted, Config, DEFAULT_BLOCKING_KEEP_ALIVE, DEFAULT_BLOCKING_THREADS,
+    DEFAULT_STACK_SIZE,
 };
 pub use runtime::join::JoinHandle;
 pub use runtime::park::yield_now;

@@ -94,7 +94,7 @@ fn default_select_ticks_then_booms() {
         (3..=5).contains(&ticks),
         "about four ticks before the boom: {out}"
     );
-    assert!(lines.iter().any(|l| *l == "    ."), "{out}");
+    assert!(lines.contains(&"    ."), "{out}");
     assert!(took >= Duration::from_millis(500), "{took:?}");
 }
 

@@ -154,7 +154,11 @@ fn map_count_limit_names_vm_max_map_count() {
     }
     // Stacks with PROT_NONE guard pages take two mappings each; guard markers (the default on
     // newer kernels) share one mapping between a batch of stacks and would need millions.
-    let out = child_output("child_map_count", "", &[("OFFSHOOT_STACK_GUARD", "mprotect")]);
+    let out = child_output(
+        "child_map_count",
+        "",
+        &[("OFFSHOOT_STACK_GUARD", "mprotect")],
+    );
     assert!(out.status.success(), "{out:?}");
     let out = String::from_utf8_lossy(&out.stdout);
     assert!(out.contains("REFUSED after"), "{out}");
@@ -177,7 +181,10 @@ fn kernel_has_guard_markers() -> bool {
 }
 
 fn mappings() -> usize {
-    std::fs::read_to_string("/proc/self/maps").unwrap().lines().count()
+    std::fs::read_to_string("/proc/self/maps")
+        .unwrap()
+        .lines()
+        .count()
 }
 
 #[test]
@@ -213,7 +220,10 @@ fn stacks_share_mappings_with_guard_markers() {
         .unwrap_or_else(|| panic!("no count in {out}"));
     // 5,000 stacks in batches of 32 take at most about 160 mappings (fewer when the kernel
     // merges neighbouring batches); with a PROT_NONE guard page each they would take 10,000.
-    assert!(added < 1_000, "5,000 parked coroutines added {added} mappings");
+    assert!(
+        added < 1_000,
+        "5,000 parked coroutines added {added} mappings"
+    );
 }
 
 #[test]

@@ -102,7 +102,8 @@ macro_rules! impl_raw_fd {
             unsafe fn from_raw_fd(fd: std::os::fd::RawFd) -> $t {
                 // SAFETY: the caller passes an open socket descriptor it gives up ownership of.
                 let io = unsafe { <$std>::from_raw_fd(fd) };
-                <$t>::from_std(io).expect("offshoot: cannot register a socket from a raw descriptor")
+                <$t>::from_std(io)
+                    .expect("offshoot: cannot register a socket from a raw descriptor")
             }
         }
 
@@ -135,7 +136,8 @@ macro_rules! impl_stream_io {
 
         impl std::io::Write for &$t {
             fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-                self.source.write(|mut io| std::io::Write::write(&mut io, buf))
+                self.source
+                    .write(|mut io| std::io::Write::write(&mut io, buf))
             }
 
             fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
@@ -217,4 +219,79 @@ macro_rules! impl_timeouts {
     };
 }
 
-pub(crate) use {impl_raw_fd, impl_stream_io, impl_timeouts};
+/// Implements what every listener shares over its `Source` (the field `source`): conversions,
+/// `accept` and `incoming` (with the `$incoming` iterator), `local_addr`, `try_clone`,
+/// `set_nonblocking` and `take_error`. `$stream` is the listener's stream type, `$addr` its
+/// address type.
+macro_rules! impl_listener {
+    ($t:ident, $std:ty, $stream:ident, $addr:ty, $incoming:ident) => {
+        /// The connections of a listener, as its `incoming` returns them. Never ends.
+        #[derive(Debug)]
+        pub struct $incoming<'a> {
+            listener: &'a $t,
+        }
+
+        impl<'a> Iterator for $incoming<'a> {
+            type Item = std::io::Result<$stream>;
+
+            fn next(&mut self) -> Option<std::io::Result<$stream>> {
+                Some(self.listener.accept().map(|(stream, _)| stream))
+            }
+        }
+
+        impl $t {
+            /// Wraps a std listener, switching it to non-blocking mode.
+            pub fn from_std(listener: $std) -> std::io::Result<$t> {
+                listener.set_nonblocking(true)?;
+                Ok($t {
+                    source: Source::new(listener)?,
+                })
+            }
+
+            /// The std listener, still in non-blocking mode (as tokio's `into_std` leaves it):
+            /// the mode belongs to the descriptor, which every `try_clone` shares, and a clone
+            /// still used here must stay non-blocking. Call `set_nonblocking(false)` on the
+            /// result if no clone is left.
+            pub fn into_std(self) -> std::io::Result<$std> {
+                Ok(self.source.into_inner())
+            }
+
+            /// Waits for a connection; the coroutine parks meanwhile.
+            pub fn accept(&self) -> std::io::Result<($stream, $addr)> {
+                let (stream, addr) = self.source.read(|listener| listener.accept())?;
+                Ok(($stream::from_std(stream)?, addr))
+            }
+
+            /// An iterator over incoming connections, accepting each in turn.
+            pub fn incoming(&self) -> $incoming<'_> {
+                $incoming { listener: self }
+            }
+
+            /// The address this listener is bound to.
+            pub fn local_addr(&self) -> std::io::Result<$addr> {
+                self.source.get_ref().local_addr()
+            }
+
+            /// A second handle to the same listener, registered on its own.
+            pub fn try_clone(&self) -> std::io::Result<$t> {
+                let io = self.source.get_ref().try_clone()?;
+                Ok($t {
+                    source: self.source.new_clone(io)?,
+                })
+            }
+
+            /// With `true`, `accept` fails with `WouldBlock` instead of waiting.
+            pub fn set_nonblocking(&self, nonblocking: bool) -> std::io::Result<()> {
+                self.source.set_nonblocking(nonblocking);
+                Ok(())
+            }
+
+            /// The socket's pending error (`SO_ERROR`), cleared by reading it.
+            pub fn take_error(&self) -> std::io::Result<Option<std::io::Error>> {
+                self.source.get_ref().take_error()
+            }
+        }
+    };
+}
+
+pub(crate) use {impl_listener, impl_raw_fd, impl_stream_io, impl_timeouts};

@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::loom::sync::{Arc, Mutex};
-use std::sync::Weak;
 use crate::runtime::poller::{Interest, Registration};
 use crate::runtime::scheduler;
+use std::sync::Weak;
 
 /// A registered, non-blocking socket.
 #[derive(Debug)]
@@ -67,8 +67,12 @@ impl<S: AsRawFd> Source<S> {
     /// down, so a writer parked on a full buffer would otherwise wait for the peer; the retry
     /// fails with `EPIPE`, as std's blocking write does.
     pub(crate) fn wake_clones(&self) {
-        let clones: Vec<Arc<Registration>> =
-            self.clones.lock().iter().filter_map(Weak::upgrade).collect();
+        let clones: Vec<Arc<Registration>> = self
+            .clones
+            .lock()
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
         for registration in clones {
             registration.wake_all();
         }

@@ -5,7 +5,7 @@ use std::net::{self, Shutdown, SocketAddr, ToSocketAddrs};
 use std::time::Duration;
 
 use super::source::Source;
-use super::{impl_raw_fd, impl_stream_io, impl_timeouts};
+use super::{impl_listener, impl_raw_fd, impl_stream_io, impl_timeouts};
 use crate::runtime::blocking::blocking;
 
 /// A TCP socket server, listening for connections: std's `TcpListener`.
@@ -20,12 +20,6 @@ pub struct TcpStream {
     source: Source<net::TcpStream>,
 }
 
-/// The connections of a [`TcpListener`], as [`TcpListener::incoming`] returns them. Never ends.
-#[derive(Debug)]
-pub struct Incoming<'a> {
-    listener: &'a TcpListener,
-}
-
 impl TcpListener {
     /// Binds to `addr` and listens, with a backlog of `SOMAXCONN` (see the module docs of
     /// [`net`](crate::net)). Each address is tried in turn, as in std.
@@ -33,45 +27,6 @@ impl TcpListener {
         let listener = net::TcpListener::bind(addr)?;
         super::widen_backlog(&listener)?;
         TcpListener::from_std(listener)
-    }
-
-    /// Wraps a std listener, switching it to non-blocking mode.
-    pub fn from_std(listener: net::TcpListener) -> io::Result<TcpListener> {
-        listener.set_nonblocking(true)?;
-        Ok(TcpListener {
-            source: Source::new(listener)?,
-        })
-    }
-
-    /// The std listener, still in non-blocking mode (as tokio's `into_std` leaves it): the mode
-    /// belongs to the descriptor, which every `try_clone` shares, and a clone still used here
-    /// must stay non-blocking. Call `set_nonblocking(false)` on the result if no clone is left.
-    pub fn into_std(self) -> io::Result<net::TcpListener> {
-        Ok(self.source.into_inner())
-    }
-
-    /// Waits for a connection; the coroutine parks meanwhile.
-    pub fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, addr) = self.source.read(|listener| listener.accept())?;
-        Ok((TcpStream::from_std(stream)?, addr))
-    }
-
-    /// An iterator over incoming connections, accepting each in turn.
-    pub fn incoming(&self) -> Incoming<'_> {
-        Incoming { listener: self }
-    }
-
-    /// The address this listener is bound to.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.source.get_ref().local_addr()
-    }
-
-    /// A second handle to the same listener, registered on its own.
-    pub fn try_clone(&self) -> io::Result<TcpListener> {
-        let io = self.source.get_ref().try_clone()?;
-        Ok(TcpListener {
-            source: self.source.new_clone(io)?,
-        })
     }
 
     /// Sets `IP_TTL`.
@@ -82,25 +37,6 @@ impl TcpListener {
     /// `IP_TTL`.
     pub fn ttl(&self) -> io::Result<u32> {
         self.source.get_ref().ttl()
-    }
-
-    /// With `true`, `accept` fails with `WouldBlock` instead of waiting.
-    pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
-        self.source.set_nonblocking(nonblocking);
-        Ok(())
-    }
-
-    /// The socket's pending error (`SO_ERROR`), cleared by reading it.
-    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
-        self.source.get_ref().take_error()
-    }
-}
-
-impl<'a> Iterator for Incoming<'a> {
-    type Item = io::Result<TcpStream>;
-
-    fn next(&mut self) -> Option<io::Result<TcpStream>> {
-        Some(self.listener.accept().map(|(stream, _)| stream))
     }
 }
 
@@ -192,3 +128,10 @@ impl_timeouts!(TcpStream);
 impl_stream_io!(TcpStream);
 impl_raw_fd!(TcpStream, net::TcpStream);
 impl_raw_fd!(TcpListener, net::TcpListener);
+impl_listener!(
+    TcpListener,
+    net::TcpListener,
+    TcpStream,
+    SocketAddr,
+    Incoming
+);

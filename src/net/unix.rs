@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use super::source::Source;
-use super::{impl_raw_fd, impl_stream_io, impl_timeouts};
+use super::{impl_listener, impl_raw_fd, impl_stream_io, impl_timeouts};
 use crate::runtime::blocking::blocking;
 
 /// A Unix-domain socket server: std's `UnixListener`.
@@ -22,13 +22,6 @@ pub struct UnixStream {
     source: Source<net::UnixStream>,
 }
 
-/// The connections of a [`UnixListener`], as [`UnixListener::incoming`] returns them. Never
-/// ends.
-#[derive(Debug)]
-pub struct Incoming<'a> {
-    listener: &'a UnixListener,
-}
-
 impl UnixListener {
     /// Binds to the socket file `path` and listens, with a backlog of `SOMAXCONN` (see the
     /// module docs of [`net`](crate::net)).
@@ -36,64 +29,6 @@ impl UnixListener {
         let listener = net::UnixListener::bind(path)?;
         super::widen_backlog(&listener)?;
         UnixListener::from_std(listener)
-    }
-
-    /// Wraps a std listener, switching it to non-blocking mode.
-    pub fn from_std(listener: net::UnixListener) -> io::Result<UnixListener> {
-        listener.set_nonblocking(true)?;
-        Ok(UnixListener {
-            source: Source::new(listener)?,
-        })
-    }
-
-    /// The std listener, still in non-blocking mode (as tokio's `into_std` leaves it): the mode
-    /// belongs to the descriptor, which every `try_clone` shares, and a clone still used here
-    /// must stay non-blocking. Call `set_nonblocking(false)` on the result if no clone is left.
-    pub fn into_std(self) -> io::Result<net::UnixListener> {
-        Ok(self.source.into_inner())
-    }
-
-    /// Waits for a connection; the coroutine parks meanwhile.
-    pub fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        let (stream, addr) = self.source.read(|listener| listener.accept())?;
-        Ok((UnixStream::from_std(stream)?, addr))
-    }
-
-    /// An iterator over incoming connections, accepting each in turn.
-    pub fn incoming(&self) -> Incoming<'_> {
-        Incoming { listener: self }
-    }
-
-    /// The address this listener is bound to.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.source.get_ref().local_addr()
-    }
-
-    /// A second handle to the same listener, registered on its own.
-    pub fn try_clone(&self) -> io::Result<UnixListener> {
-        let io = self.source.get_ref().try_clone()?;
-        Ok(UnixListener {
-            source: self.source.new_clone(io)?,
-        })
-    }
-
-    /// With `true`, `accept` fails with `WouldBlock` instead of waiting.
-    pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
-        self.source.set_nonblocking(nonblocking);
-        Ok(())
-    }
-
-    /// The socket's pending error (`SO_ERROR`), cleared by reading it.
-    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
-        self.source.get_ref().take_error()
-    }
-}
-
-impl<'a> Iterator for Incoming<'a> {
-    type Item = io::Result<UnixStream>;
-
-    fn next(&mut self) -> Option<io::Result<UnixStream>> {
-        Some(self.listener.accept().map(|(stream, _)| stream))
     }
 }
 
@@ -155,3 +90,10 @@ impl_timeouts!(UnixStream);
 impl_stream_io!(UnixStream);
 impl_raw_fd!(UnixStream, net::UnixStream);
 impl_raw_fd!(UnixListener, net::UnixListener);
+impl_listener!(
+    UnixListener,
+    net::UnixListener,
+    UnixStream,
+    SocketAddr,
+    Incoming
+);

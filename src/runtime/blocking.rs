@@ -262,7 +262,11 @@ mod tests {
         drop(closed);
         let mut finished: Vec<i32> = (0..6).map(|_| done.recv().unwrap()).collect();
         finished.sort();
-        assert_eq!(finished, [0, 1, 2, 3, 4, 5], "queued calls all ran, once each");
+        assert_eq!(
+            finished,
+            [0, 1, 2, 3, 4, 5],
+            "queued calls all ran, once each"
+        );
         let deadline = Instant::now() + Duration::from_secs(10);
         while pool.threads() > 0 {
             assert!(Instant::now() < deadline, "idle threads did not exit");

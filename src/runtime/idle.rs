@@ -238,7 +238,10 @@ mod tests {
         }
         assert!(idle.wake_one(|| ()));
         assert_eq!(sleeper.join().unwrap(), Wake::Woken);
-        assert!(!idle.wake_one(|| ()), "a searcher is counted: no second wake");
+        assert!(
+            !idle.wake_one(|| ()),
+            "a searcher is counted: no second wake"
+        );
         assert!(idle.stop_searching());
         assert!(!idle.wake_one(|| ()), "nobody left asleep");
     }
@@ -267,7 +270,10 @@ mod tests {
         assert!(!idle.wake_worker(0, || ()), "worker 0 is not asleep");
         assert!(idle.wake_worker(1, || ()));
         assert_eq!(sleeper.join().unwrap(), Wake::Woken);
-        assert!(idle.stop_searching(), "the woken worker was counted as searching");
+        assert!(
+            idle.stop_searching(),
+            "the woken worker was counted as searching"
+        );
     }
 
     #[test]
@@ -290,7 +296,10 @@ mod tests {
             };
             assert_eq!(idle.sleep(0, false, || false, Some(&mut poll)), Wake::Woken);
         });
-        assert!(notified.load(Ordering::SeqCst), "woken by notify, not unpark");
+        assert!(
+            notified.load(Ordering::SeqCst),
+            "woken by notify, not unpark"
+        );
     }
 
     #[test]
@@ -298,7 +307,10 @@ mod tests {
         let idle = Idle::new(1);
         idle.register(0);
         let mut poll = |_: &AtomicBool| true;
-        assert_eq!(idle.sleep(0, false, || false, Some(&mut poll)), Wake::Recheck);
+        assert_eq!(
+            idle.sleep(0, false, || false, Some(&mut poll)),
+            Wake::Recheck
+        );
         assert_eq!(idle.sleeping(), 0);
     }
 }

@@ -65,7 +65,9 @@ impl Monitor {
             self.wait(sched, Instant::now() + STALL_INTERVAL);
             watch_stalls(sched, &mut last_ticks);
             sched.timers.fire_due();
-            sched.stacks.free_retired(MAX_POOLED, STACKS_FREED_PER_WATCH);
+            sched
+                .stacks
+                .free_retired(MAX_POOLED, STACKS_FREED_PER_WATCH);
             if sched.poller.has_waiters() && !sched.poller.is_blocked() {
                 sched.poller.request_poll();
             }

@@ -141,7 +141,10 @@ impl NetPoller {
             state: Mutex::default(),
         });
         // SAFETY: the caller keeps `fd` open until `deregister`, which deletes it first.
-        unsafe { self.poller.add_with_mode(fd, Event::all(key), PollMode::Edge) }?;
+        unsafe {
+            self.poller
+                .add_with_mode(fd, Event::all(key), PollMode::Edge)
+        }?;
         if key == sources.entries.len() {
             sources.entries.push(Some(registration.clone()));
         } else {
@@ -318,7 +321,8 @@ impl Registration {
             revents: 0,
         };
         let left = deadline.map_or(THREAD_RECHECK, |d| {
-            d.saturating_duration_since(Instant::now()).min(THREAD_RECHECK)
+            d.saturating_duration_since(Instant::now())
+                .min(THREAD_RECHECK)
         });
         // Round up, so the wait never ends before the deadline.
         let timeout_ms = left.as_micros().div_ceil(1000) as i32;

@@ -303,8 +303,16 @@ fn mapping_error(err: io::Error, size: usize, live: usize) -> io::Error {
              fit; raise the limit as root with `sysctl -w vm.max_map_count={}` (add it to \
              /etc/sysctl.conf to keep it), or let some coroutines finish: their stacks are \
              reused",
-            if stack_memory::guards_split_mappings() { "two" } else { "a share of one" },
-            if stack_memory::guards_split_mappings() { max / 2 } else { max * BATCH },
+            if stack_memory::guards_split_mappings() {
+                "two"
+            } else {
+                "a share of one"
+            },
+            if stack_memory::guards_split_mappings() {
+                max / 2
+            } else {
+                max * BATCH
+            },
             (max * 4).max(2_621_440)
         ),
         _ => "the system refused the memory (an address-space limit such as `ulimit -v`, or \

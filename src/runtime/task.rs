@@ -167,7 +167,8 @@ impl Task {
             let Some(Body::Unstarted { stack, start }) = body.take() else {
                 unreachable!("matched above")
             };
-            let coroutine = Coroutine::with_stack(stack, move |yielder: &Yielder, ()| start(yielder));
+            let coroutine =
+                Coroutine::with_stack(stack, move |yielder: &Yielder, ()| start(yielder));
             *body = Some(Body::Started(coroutine));
         }
     }

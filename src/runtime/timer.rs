@@ -189,7 +189,8 @@ impl TimerQueue {
     /// The earliest deadline, if any timer is set.
     #[cfg(test)]
     pub(crate) fn next_deadline(&self) -> Option<Instant> {
-        self.next_at().map(|at| self.base + Duration::from_nanos(at))
+        self.next_at()
+            .map(|at| self.base + Duration::from_nanos(at))
     }
 
     /// The earliest deadline in nanoseconds since the base, if any timer is set.
@@ -369,7 +370,8 @@ impl Timers {
             let more = {
                 let mut queue = self.queue.lock();
                 let more = queue.expire(now, FIRE_CHUNK, &mut fired);
-                self.next.store(queue.next_at().unwrap_or(NONE), Ordering::SeqCst);
+                self.next
+                    .store(queue.next_at().unwrap_or(NONE), Ordering::SeqCst);
                 more
             };
             count += fired.len();
@@ -429,8 +431,13 @@ mod tests {
             // Two at a time, as `fire_due` takes them in chunks.
             while q.expire(t0 + Duration::from_millis(ms), 2, &mut fired) {}
             assert_eq!(fired.len(), 5, "five timers per millisecond, at {ms}");
-            let next = q.next_deadline().map_or(u128::MAX, |d| (d - t0).as_millis());
-            assert!(next > ms as u128 && next >= last, "the heap keeps its order");
+            let next = q
+                .next_deadline()
+                .map_or(u128::MAX, |d| (d - t0).as_millis());
+            assert!(
+                next > ms as u128 && next >= last,
+                "the heap keeps its order"
+            );
             last = next;
         }
         assert_eq!(q.len(), 0);
@@ -463,7 +470,10 @@ mod tests {
         assert!(timers.is_due(Instant::now()));
         assert_eq!(timers.fire_due(), 1);
         let next = timers.next_deadline().expect("two left");
-        assert!(next > t0 + Duration::from_millis(999), "next is the 1 s timer");
+        assert!(
+            next > t0 + Duration::from_millis(999),
+            "next is the 1 s timer"
+        );
         assert!(!timers.is_due(Instant::now()));
     }
 }

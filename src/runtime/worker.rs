@@ -230,7 +230,10 @@ impl Worker {
 
     /// Polls the sockets once without waiting, unless another thread holds the poller.
     fn poll_now(&self) -> usize {
-        self.sched.poller.try_own().map_or(0, |mut owner| owner.poll_now())
+        self.sched
+            .poller
+            .try_own()
+            .map_or(0, |mut owner| owner.poll_now())
     }
 
     /// True if this processor has a task waiting.
@@ -353,7 +356,9 @@ impl Worker {
                     }
                     false
                 };
-                sched.idle.sleep(self.index, was_searching, has_work, Some(&mut poll))
+                sched
+                    .idle
+                    .sleep(self.index, was_searching, has_work, Some(&mut poll))
             }
             None => sched.idle.sleep(self.index, was_searching, has_work, None),
         };

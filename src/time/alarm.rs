@@ -35,7 +35,10 @@ struct State {
 
 impl Alarm {
     /// An alarm that first fires `first` from now, then every `period` if given.
-    pub(crate) fn start(first: Duration, period: Option<Duration>) -> (Arc<Alarm>, Receiver<Instant>) {
+    pub(crate) fn start(
+        first: Duration,
+        period: Option<Duration>,
+    ) -> (Arc<Alarm>, Receiver<Instant>) {
         let (tx, rx) = chan_never_closed(1);
         let alarm = Arc::new(Alarm {
             tx,
