@@ -7,10 +7,11 @@ use super::context;
 use super::join::JoinHandle;
 use super::scheduler;
 
-/// Queued tasks on the spawning worker beyond which `go` starts coroutines itself.
-const SPAWN_BACKLOG: usize = 32;
 use super::task::Task;
 use crate::loom::sync::Arc;
+
+/// Queued tasks on the spawning worker beyond which `go` starts coroutines itself.
+const SPAWN_BACKLOG: usize = 32;
 
 /// Starts a coroutine running `f` and returns a handle to join it: Go's `go` statement.
 ///
