@@ -6,7 +6,6 @@ use std::panic;
 use super::context;
 use super::join::JoinHandle;
 use super::scheduler;
-
 use super::task::Task;
 use crate::loom::sync::Arc;
 
