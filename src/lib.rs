@@ -47,11 +47,14 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub(crate) mod chan;
+#[cfg(not(loom))]
 pub mod fs;
 mod loom;
+#[cfg(not(loom))]
 pub mod net;
 mod runtime;
 pub mod sync;
+#[cfg(not(loom))]
 pub mod time;
 
 #[doc(hidden)]
@@ -62,11 +65,15 @@ pub use chan::{
     TryReadyError, TryRecvError, TrySelectError, TrySendError,
 };
 
+#[cfg(not(loom))]
 pub use runtime::blocking::blocking;
+#[cfg(not(loom))]
 pub use runtime::config::{
     AlreadyStarted, Config, DEFAULT_BLOCKING_KEEP_ALIVE, DEFAULT_BLOCKING_THREADS,
     DEFAULT_STACK_SIZE,
 };
 pub use runtime::join::JoinHandle;
 pub use runtime::park::yield_now;
-pub use runtime::spawn::{go, num_coroutines, run, Builder};
+#[cfg(not(loom))]
+pub use runtime::spawn::num_coroutines;
+pub use runtime::spawn::{go, run, Builder};

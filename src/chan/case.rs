@@ -23,7 +23,7 @@ use super::error::{RecvError, SendError};
 use super::receiver::Receiver;
 use super::sender::Sender;
 use super::waiter::{Claimed, Entry, Outcome, Selection};
-use crate::loom::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use crate::runtime::park;
 
 /// An operation that can take part in a select. Object-safe, so a select over cases of
@@ -246,7 +246,7 @@ pub fn ready(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
 /// Parks until `deadline`, or forever.
 fn sleep_until(deadline: Option<Instant>) {
     match deadline {
-        Some(deadline) => crate::time::sleep_until(deadline),
+        Some(deadline) => park::sleep_until(deadline),
         None => loop {
             park::park();
         },
@@ -309,11 +309,20 @@ impl PollOrder {
 /// A uniformly random index below `n`, from a per-thread xorshift generator.
 fn random_below(n: usize) -> usize {
     use std::cell::Cell;
+    #[cfg(not(loom))]
     use std::hash::{BuildHasher, Hasher};
+    #[cfg(not(loom))]
     thread_local! {
         // Seeded from std's per-process random hash keys; never zero (xorshift's fixed point).
         static STATE: Cell<u64> =
             Cell::new(std::collections::hash_map::RandomState::new().build_hasher().finish() | 1);
+    }
+    // Under loom, a fixed seed per modelled thread: every execution of a model must make the
+    // same choices, or loom cannot replay it (std's thread-locals are shared between modelled
+    // threads, loom's are not).
+    #[cfg(loom)]
+    loom::thread_local! {
+        static STATE: Cell<u64> = Cell::new(0x9E37_79B9_7F4A_7C15);
     }
     let x = STATE.with(|s| {
         let mut x = s.get();

@@ -558,7 +558,12 @@ impl<T> ChannelHandle for Chan<T> {
     }
 
     fn lock_held(&self) {
-        std::mem::forget(self.state.lock());
+        let guard = self.state.lock();
+        // Keep the lock held past the guard; `unlock_held` releases it.
+        #[cfg(not(loom))]
+        std::mem::forget(guard);
+        #[cfg(loom)]
+        guard.forget();
     }
 
     unsafe fn unlock_held(&self) {

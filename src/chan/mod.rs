@@ -15,6 +15,7 @@ pub use error::{
 };
 pub use receiver::{never, IntoIter, Iter, Receiver, TryIter};
 pub use select::{Select, SelectedOperation};
+#[cfg(not(loom))]
 pub(crate) use sender::chan_never_closed;
 pub use sender::{chan, Sender};
 

@@ -28,6 +28,7 @@ pub fn chan<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
 /// A channel that never closes, not even when its last `Sender` is dropped (an extra sender
 /// count has no `Sender`): `time::after` and `time::tick` deliver on these, as crossbeam's do,
 /// so a receive after the last value waits instead of reporting a close.
+#[cfg(not(loom))]
 pub(crate) fn chan_never_closed<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
     let (tx, rx) = chan(cap);
     tx.chan.senders.fetch_add(1, Ordering::Relaxed);

@@ -3,19 +3,42 @@
 //!
 //! It knows nothing of channels or locks: those are built on [`park`]'s park/unpark.
 
+#[cfg(not(loom))]
 pub(crate) mod blocking;
+#[cfg(not(loom))]
 pub(crate) mod config;
+#[cfg(not(loom))]
 pub(crate) mod context;
+#[cfg(not(loom))]
 pub(crate) mod idle;
+#[cfg(not(loom))]
 pub(crate) mod join;
+#[cfg(not(loom))]
 pub(crate) mod monitor;
+#[cfg(not(loom))]
 pub(crate) mod park;
+#[cfg(not(loom))]
 pub(crate) mod poller;
+#[cfg(not(loom))]
 pub(crate) mod processor;
+#[cfg(not(loom))]
 pub(crate) mod scheduler;
+#[cfg(not(loom))]
 pub(crate) mod spawn;
+#[cfg(not(loom))]
 pub(crate) mod stack;
+#[cfg(not(loom))]
 pub(crate) mod stack_memory;
+#[cfg(not(loom))]
 pub(crate) mod task;
+#[cfg(not(loom))]
 pub(crate) mod timer;
+#[cfg(not(loom))]
 pub(crate) mod worker;
+pub(crate) mod signal;
+
+// Under `cfg(loom)` the runtime is loom's threads: see `modelled.rs`.
+#[cfg(loom)]
+mod modelled;
+#[cfg(loom)]
+pub(crate) use modelled::{join, park, spawn};

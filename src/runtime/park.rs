@@ -19,7 +19,6 @@ use super::context;
 use super::scheduler;
 use super::task::{Switch, Task};
 use super::timer::Action;
-use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Arc;
 use crate::loom::thread::{self, Thread};
 
@@ -131,6 +130,18 @@ pub(crate) fn sleep_coroutine_until(task: &Task, deadline: Instant) {
     }
 }
 
+/// Puts the current coroutine (or thread) to sleep until `deadline`: `time::sleep_until`.
+pub(crate) fn sleep_until(deadline: Instant) {
+    let now = Instant::now();
+    if deadline <= now {
+        return;
+    }
+    match current_task() {
+        Some(task) => sleep_coroutine_until(task, deadline),
+        None => std::thread::sleep(deadline - now),
+    }
+}
+
 /// Gives the rest of this turn to other coroutines (a coroutine goes to the back of its run
 /// queue); on a plain thread, `std::thread::yield_now`.
 pub fn yield_now() {
@@ -148,36 +159,4 @@ pub(crate) fn current_task() -> Option<&'static Task> {
     // `Arc<Task>` meanwhile, so it outlives every use inside the coroutine; the `'static` is
     // never observable, since callers keep the reference inside the coroutine.
     unsafe { task.as_ref() }
-}
-
-/// A one-shot wake-up for one waiter: the waiter creates it, hands it to a waker, and waits until
-/// the waker has notified it. Unlike a bare `park`, it cannot be fooled by a stale token.
-#[derive(Debug)]
-pub(crate) struct Signal {
-    /// Set, with release, by `notify`.
-    notified: AtomicBool,
-    unparker: Unparker,
-}
-
-impl Signal {
-    /// A signal that wakes the caller.
-    pub(crate) fn for_current() -> Arc<Signal> {
-        Arc::new(Signal {
-            notified: AtomicBool::new(false),
-            unparker: current(),
-        })
-    }
-
-    /// Marks the signal and wakes its waiter.
-    pub(crate) fn notify(&self) {
-        self.notified.store(true, Ordering::Release);
-        self.unparker.unpark();
-    }
-
-    /// Parks until `notify` has been called.
-    pub(crate) fn wait(&self) {
-        while !self.notified.load(Ordering::Acquire) {
-            park();
-        }
-    }
 }

@@ -21,7 +21,7 @@ use std::ops::{Deref, DerefMut};
 
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
 use crate::loom::sync::{Arc, Mutex as QueueLock};
-use crate::runtime::park::Signal;
+use crate::runtime::signal::Signal;
 
 const UNLOCKED: u8 = 0;
 const LOCKED: u8 = 1;

@@ -10,7 +10,7 @@ use std::fmt;
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
-use crate::runtime::park::Signal;
+use crate::runtime::signal::Signal;
 
 /// Waits for a number of tasks to finish, as Go's `sync.WaitGroup`.
 ///

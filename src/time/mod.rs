@@ -66,14 +66,7 @@ pub fn sleep(duration: Duration) {
 
 /// Puts the current coroutine (or thread) to sleep until `deadline`.
 pub fn sleep_until(deadline: Instant) {
-    let now = Instant::now();
-    if deadline <= now {
-        return;
-    }
-    match park::current_task() {
-        Some(task) => park::sleep_coroutine_until(task, deadline),
-        None => std::thread::sleep(deadline - now),
-    }
+    park::sleep_until(deadline);
 }
 
 /// A channel that receives the time once, `duration` from now: Go's `time.After`.
