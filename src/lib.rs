@@ -38,6 +38,15 @@
 //! sleep, a join, a lock of [`sync::Mutex`], a channel operation, [`yield_now`]. Use
 //! [`sync::Mutex`] for locks held across such points.
 //!
+//! # Model checking with loom
+//!
+//! Built with `RUSTFLAGS="--cfg loom"`, `go` starts a `loom::thread` and every park and unpark is
+//! loom's, so a test that wraps channel code in `loom::model` has every interleaving of its
+//! coroutines explored: lost wake-ups show as deadlocks, wrong assumptions about order as
+//! failed assertions. Channels, `select!`, [`Select`], [`sync`] and [`JoinHandle`] work there;
+//! `time`, `net`, `fs` and `blocking` are left out, and deadlines are not modelled. The guide is
+//! `docs/loom.md`.
+//!
 //! # Configuration
 //!
 //! The runtime starts by itself on first use; [`Config`] (or the `OFFSHOOT_WORKERS`,
