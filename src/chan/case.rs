@@ -23,8 +23,8 @@ use super::error::{RecvError, SendError};
 use super::receiver::Receiver;
 use super::sender::Sender;
 use super::waiter::{Claimed, Entry, Outcome, Selection};
-use std::sync::atomic::{AtomicU64, Ordering};
 use crate::runtime::park;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// An operation that can take part in a select. Object-safe, so a select over cases of
 /// different element types is a slice of `&dyn Case`.

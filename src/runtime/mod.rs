@@ -9,6 +9,7 @@ pub(crate) mod blocking;
 pub(crate) mod config;
 #[cfg(not(loom))]
 pub(crate) mod context;
+mod go_macro;
 #[cfg(not(loom))]
 pub(crate) mod idle;
 #[cfg(not(loom))]
@@ -23,6 +24,7 @@ pub(crate) mod poller;
 pub(crate) mod processor;
 #[cfg(not(loom))]
 pub(crate) mod scheduler;
+pub(crate) mod signal;
 #[cfg(not(loom))]
 pub(crate) mod spawn;
 #[cfg(not(loom))]
@@ -35,7 +37,6 @@ pub(crate) mod task;
 pub(crate) mod timer;
 #[cfg(not(loom))]
 pub(crate) mod worker;
-pub(crate) mod signal;
 
 // Under `cfg(loom)` the runtime is loom's threads: see `modelled.rs`.
 #[cfg(loom)]

@@ -13,37 +13,68 @@
 //! behave as usual.
 
 pub(crate) mod park {
+    use std::sync::Arc;
     use std::time::Instant;
+
+    use loom::sync::{Condvar, Mutex};
+
+    /// A modelled thread's wake-up token with std's semantics: `unpark` leaves a token that the
+    /// next `park` consumes. Built from a loom `Mutex` and `Condvar` rather than loom's own
+    /// `Thread::unpark`, which also wakes a thread blocked on a loom lock (loom#249): a late
+    /// unpark, harmless with std (it leaves a token), would otherwise abort the model.
+    #[derive(Default)]
+    struct Token {
+        set: Mutex<bool>,
+        changed: Condvar,
+    }
+
+    impl std::fmt::Debug for Token {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.pad("Token")
+        }
+    }
+
+    loom::thread_local! {
+        // std's `Arc`: loom's would be checked for leaks when the thread-local is dropped at the
+        // end of a failed execution, turning an expected panic into an abort.
+        static TOKEN: Arc<Token> = Arc::new(Token::default());
+    }
 
     /// A handle that wakes one parked loom thread.
     #[derive(Debug, Clone)]
-    pub(crate) struct Unparker(loom::thread::Thread);
+    pub(crate) struct Unparker(Arc<Token>);
 
     impl Unparker {
         /// Wakes the thread, or leaves it a token.
         pub(crate) fn unpark(&self) {
-            self.0.unpark();
+            *self.0.set.lock().expect("never poisoned") = true;
+            self.0.changed.notify_one();
         }
 
         /// Like [`unpark`](Self::unpark), for a handle that is no longer needed.
         pub(crate) fn unpark_owned(self) {
-            self.0.unpark();
+            self.unpark();
         }
     }
 
     /// A handle that wakes the calling thread.
     pub(crate) fn current() -> Unparker {
-        Unparker(loom::thread::current())
+        Unparker(TOKEN.with(Arc::clone))
     }
 
-    /// Parks the calling thread until unparked (loom's park may also return spuriously).
+    /// Parks the calling thread until a token is there, and consumes it.
     pub(crate) fn park() {
-        loom::thread::park();
+        let token = TOKEN.with(Arc::clone);
+        let mut set = token.set.lock().expect("never poisoned");
+        while !*set {
+            set = token.changed.wait(set).expect("never poisoned");
+        }
+        *set = false;
     }
 
     /// Deadlines are not modelled: parks as [`park`] does.
     pub(crate) fn park_until(_deadline: Instant) {
-        loom::thread::park();
+        park();
     }
 
     /// Deadlines are not modelled: a sleep that has not ended on entry never ends, which loom
@@ -51,7 +82,7 @@ pub(crate) mod park {
     pub(crate) fn sleep_until(deadline: Instant) {
         if Instant::now() < deadline {
             loop {
-                loom::thread::park();
+                park();
             }
         }
     }
