@@ -24,6 +24,39 @@ pub(crate) mod sync {
     }
 }
 
+/// A cell shared between threads under a protocol the code argues (a lock, a release/acquire
+/// hand-over), reached through `with`/`with_mut` closures as loom's is, so that under loom every
+/// access is checked against that protocol.
+#[cfg(not(loom))]
+pub(crate) mod cell {
+    /// `std::cell::UnsafeCell` with loom's access API.
+    #[derive(Debug, Default)]
+    pub(crate) struct UnsafeCell<T>(std::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        pub(crate) const fn new(value: T) -> UnsafeCell<T> {
+            UnsafeCell(std::cell::UnsafeCell::new(value))
+        }
+
+        /// Calls `f` with a pointer for reading.
+        #[inline]
+        pub(crate) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+            f(self.0.get())
+        }
+
+        /// Calls `f` with a pointer for writing.
+        #[inline]
+        pub(crate) fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+}
+
+#[cfg(loom)]
+pub(crate) mod cell {
+    pub(crate) use loom::cell::UnsafeCell;
+}
+
 #[cfg(not(loom))]
 pub(crate) mod thread {
     pub(crate) use std::thread::{current, park, park_timeout, yield_now, Builder, Thread};

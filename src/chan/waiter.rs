@@ -28,11 +28,11 @@
 //! So whoever reads an entry either holds the lock of a queue it is still in (rule 1 and 3b keep
 //! it alive), or won its claim and has not yet set `ready` (rules 2 and 3a).
 
-use std::cell::{Cell, UnsafeCell};
 use std::collections::VecDeque;
 use std::ptr::{self, NonNull};
 use std::time::Instant;
 
+use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::runtime::park::{self, Unparker};
 
@@ -130,9 +130,10 @@ pub(crate) struct Entry<T> {
     /// owner after `ready`.
     slot: UnsafeCell<Option<T>>,
     /// What the claimer did. Written by the claimer before `ready`.
-    outcome: Cell<Outcome>,
-    /// For `Outcome::Packet`: the waiting receiver's entry to write the message into.
-    packet: Cell<*const Entry<T>>,
+    outcome: UnsafeCell<Outcome>,
+    /// For `Outcome::Packet`: the waiting receiver's entry to write the message into. Written
+    /// by the claimer before `ready`.
+    packet: UnsafeCell<*const Entry<T>>,
     /// Set (release) by the claimer when it is done with the entry (rule 2 above).
     ready: AtomicBool,
 }
@@ -151,8 +152,8 @@ impl<T> Entry<T> {
             sel,
             case,
             slot: UnsafeCell::new(slot),
-            outcome: Cell::new(Outcome::Pending),
-            packet: Cell::new(ptr::null()),
+            outcome: UnsafeCell::new(Outcome::Pending),
+            packet: UnsafeCell::new(ptr::null()),
             ready: AtomicBool::new(false),
         }
     }
@@ -173,19 +174,23 @@ impl<T> Entry<T> {
     /// Owner, after `ready`: how the operation was completed.
     pub(crate) fn outcome(&self) -> Outcome {
         debug_assert!(self.ready.load(Ordering::Relaxed));
-        self.outcome.get()
+        // SAFETY: the claimer wrote it before `ready` (release), which the owner has seen
+        // (acquire); no claimer touches the entry after that.
+        self.outcome.with(|outcome| unsafe { *outcome })
     }
 
     /// Owner, after `ready` (or before queueing): takes the slot's contents.
     pub(crate) fn take_slot(&self) -> Option<T> {
         // SAFETY: the owner touches the slot only when no claimer can: before the entry is
         // queued, or after `ready` (acquire) ended the claimer's access.
-        unsafe { (*self.slot.get()).take() }
+        self.slot.with_mut(|slot| unsafe { (*slot).take() })
     }
 
     /// Owner, after `ready` with `Outcome::Packet`: the receiver's entry to fill.
     pub(crate) fn packet(&self) -> NonNull<Entry<T>> {
-        NonNull::new(self.packet.get().cast_mut()).expect("a packet outcome has a packet")
+        // SAFETY: as in `outcome`.
+        let packet = self.packet.with(|packet| unsafe { *packet });
+        NonNull::new(packet.cast_mut()).expect("a packet outcome has a packet")
     }
 }
 
@@ -222,24 +227,25 @@ impl<T> Claimed<T> {
     /// Takes the entry's slot: a parked sender's message (`None` for a lazy select send).
     pub(crate) fn take_slot(&self) -> Option<T> {
         // SAFETY: the claim gives exclusive access to the slot until `finish`.
-        unsafe { (*self.entry().slot.get()).take() }
+        self.entry().slot.with_mut(|slot| unsafe { (*slot).take() })
     }
 
     /// Puts a value in the entry's slot: a parked receiver's value.
     pub(crate) fn put_slot(&self, value: T) {
         // SAFETY: as in `take_slot`.
-        unsafe { *self.entry().slot.get() = Some(value) };
+        self.entry().slot.with_mut(|slot| unsafe { *slot = Some(value) });
     }
 
     /// Points a lazy send entry at the receiver's packet it must fill.
     pub(crate) fn set_packet(&self, packet: &Entry<T>) {
-        self.entry().packet.set(packet);
+        // SAFETY: as in `take_slot`.
+        self.entry().packet.with_mut(|p| unsafe { *p = packet });
     }
 
     /// True if this is a lazy send entry: a select case whose message is not yet known.
     pub(crate) fn is_lazy_send(&self) -> bool {
         // SAFETY: as in `take_slot`.
-        unsafe { (*self.entry().slot.get()).is_none() }
+        self.entry().slot.with(|slot| unsafe { (*slot).is_none() })
     }
 
     /// Records the outcome, hands the entry back to its owner, and returns its unparker, which the
@@ -247,7 +253,8 @@ impl<T> Claimed<T> {
     #[must_use = "the owner must be unparked"]
     pub(crate) fn finish(self, outcome: Outcome) -> Unparker {
         let entry = self.entry();
-        entry.outcome.set(outcome);
+        // SAFETY: as in `take_slot`.
+        entry.outcome.with_mut(|o| unsafe { *o = outcome });
         // Clone before `ready`: after it the owner may return and free the entry.
         let unparker = entry.selection().unparker.clone();
         entry.ready.store(true, Ordering::Release);
