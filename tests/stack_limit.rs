@@ -16,6 +16,9 @@ use offshoot::{Builder, Config};
 
 const LIMIT: usize = 64;
 
+/// Serialises the tests that use the limit: each needs all of it.
+static LIMIT_USERS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn limited_runtime() {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
@@ -41,6 +44,7 @@ fn fill(release: &WaitGroup) -> (Vec<offshoot::JoinHandle<()>>, std::io::Error) 
 
 #[test]
 fn the_configured_limit_refuses_with_a_clear_error_and_recovers() {
+    let _serial = LIMIT_USERS.lock().unwrap_or_else(|e| e.into_inner());
     limited_runtime();
     let release = WaitGroup::new();
     release.add(1);
@@ -73,6 +77,31 @@ fn the_configured_limit_refuses_with_a_clear_error_and_recovers() {
     let again: Vec<_> = (0..LIMIT).map(|i| offshoot::go(move || i)).collect();
     let sum: usize = again.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(sum, LIMIT * (LIMIT - 1) / 2);
+}
+
+/// A joined coroutine no longer counts against the limit, even if its worker has not switched
+/// away from it yet: a full batch of joins makes room for a full batch of spawns at once.
+#[test]
+fn joined_coroutines_make_room_at_once() {
+    let _serial = LIMIT_USERS.lock().unwrap_or_else(|e| e.into_inner());
+    limited_runtime();
+    for round in 0..200 {
+        let handles: Vec<_> = (0..LIMIT)
+            .map(|i| Builder::new().spawn(move || i * round).unwrap())
+            .collect();
+        for (i, handle) in handles.into_iter().enumerate() {
+            assert_eq!(handle.join().unwrap(), i * round);
+        }
+        let again: Vec<_> = (0..LIMIT)
+            .map(|i| Builder::new().spawn(move || i).map_err(|e| (round, e)))
+            .collect();
+        for handle in again {
+            let handle = handle.unwrap_or_else(|(round, e)| {
+                panic!("round {round}: the joined coroutines still counted: {e}")
+            });
+            handle.join().unwrap();
+        }
+    }
 }
 
 /// Runs `child` in a new process of this test binary, through `sh -c` so a ulimit can be set.

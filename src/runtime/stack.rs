@@ -134,12 +134,28 @@ impl StackPool {
         }
     }
 
-    /// Gives back the stack of a finished coroutine. For callers without a [`StackCache`].
+    /// Gives back the stack of a finished coroutine and uncounts it. For callers without a
+    /// [`StackCache`].
+    #[cfg(test)]
     pub(crate) fn release(&self, stack: Stack) {
         self.live.fetch_sub(1, Ordering::Relaxed);
+        self.recycle(stack);
+    }
+
+    /// Keeps a stack whose coroutine was already uncounted (see [`coroutine_ended`]) for reuse.
+    ///
+    /// [`coroutine_ended`]: Self::coroutine_ended
+    fn recycle(&self, stack: Stack) {
         if stack.size == self.default_size {
             self.put_idle(std::iter::once(stack.inner));
         }
+    }
+
+    /// Uncounts a coroutine as it delivers its result, on worker `index`, before its stack comes
+    /// back: a coroutine whose `join` has returned no longer counts against the limit, even if
+    /// its worker has not yet switched away from it.
+    pub(crate) fn coroutine_ended(&self, index: usize) {
+        self.unreserve_for(index);
     }
 
     /// Counts one more live coroutine, unless that would pass the limit.
@@ -262,11 +278,18 @@ impl StackCache {
     }
 
     /// As [`StackPool::release`], into this cache first.
+    #[cfg(test)]
     pub(crate) fn release(&self, pool: &StackPool, stack: Stack) {
-        if stack.size != pool.default_size {
-            return pool.release(stack);
-        }
         pool.unreserve_for(self.index);
+        self.recycle(pool, stack);
+    }
+
+    /// Keeps the stack of a coroutine already uncounted by [`StackPool::coroutine_ended`], in
+    /// this cache first.
+    pub(crate) fn recycle(&self, pool: &StackPool, stack: Stack) {
+        if stack.size != pool.default_size {
+            return pool.recycle(stack);
+        }
         let mut stacks = self.stacks.borrow_mut();
         stacks.push(stack.inner);
         if stacks.len() > 2 * CACHE_BATCH {

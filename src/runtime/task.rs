@@ -141,6 +141,11 @@ impl Task {
             let task = super::context::bind_yielder(yielder);
             // A panic stops at the coroutine's edge and goes to the joiner, as with std::thread.
             let result = panic::catch_unwind(AssertUnwindSafe(body));
+            // Uncounted before the result is out, so that once `join` returns the coroutine
+            // no longer counts against `Config::max_coroutines` (its stack follows shortly).
+            if let Some(index) = super::context::current_processor() {
+                super::scheduler::get().stacks.coroutine_ended(index);
+            }
             task.join
                 .complete(result.map(|value| Box::new(value) as Box<dyn Any + Send>));
         });

@@ -172,7 +172,7 @@ impl Worker {
             Outcome::Woken => self.push_runnext(task),
             Outcome::Finished(stack) => {
                 drop(task);
-                self.stacks.release(&self.sched.stacks, stack);
+                self.stacks.recycle(&self.sched.stacks, stack);
             }
         }
     }
