@@ -84,10 +84,11 @@ pub(crate) mod sync {
         /// A mutual-exclusion lock whose locking loom models.
         #[derive(Debug, Default)]
         pub(crate) struct Mutex<T> {
-            lock: loom::sync::Mutex<()>,
-            /// The guard of a lock taken by `lock` and then forgotten (`mem::forget` of our
-            /// guard), kept so `force_unlock` can release it.
+            /// The guard of a lock taken by `lock` and then forgotten (`forget` of our guard),
+            /// kept so `force_unlock` can release it. Declared before `lock` so that, should a
+            /// mutex be dropped still locked, the guard goes before the lock it borrows.
             forgotten: UnsafeCell<Option<loom::sync::MutexGuard<'static, ()>>>,
+            lock: loom::sync::Mutex<()>,
             data: UnsafeCell<T>,
         }
 
@@ -107,8 +108,8 @@ pub(crate) mod sync {
         impl<T> Mutex<T> {
             pub(crate) fn new(value: T) -> Mutex<T> {
                 Mutex {
-                    lock: loom::sync::Mutex::new(()),
                     forgotten: UnsafeCell::new(None),
+                    lock: loom::sync::Mutex::new(()),
                     data: UnsafeCell::new(value),
                 }
             }
