@@ -165,10 +165,11 @@ pub(crate) mod sync {
             /// modelled lock's own guard is parked in the mutex for `force_unlock`.
             pub(crate) fn forget(mut self) {
                 let guard = self.guard.take().expect("a live guard");
-                // SAFETY: the guard borrows `self.mutex`, which the forgotten slot is part of,
-                // and `force_unlock` drops it before the lock can be taken again; so the
-                // `'static` is never observed beyond the mutex's life. We hold the lock, so
-                // nobody else touches the slot.
+                // The guard borrows `self.mutex`, which the forgotten slot is part of, and
+                // `force_unlock` drops it before the lock can be taken again (or the mutex's own
+                // drop, before `lock`); so the `'static` is never observed beyond the mutex's life.
+                // SAFETY: as just argued for the lifetime; we hold the lock, so nobody else
+                // touches the slot.
                 unsafe {
                     *self.mutex.forgotten.get() = Some(std::mem::transmute::<
                         loom::sync::MutexGuard<'_, ()>,

@@ -233,7 +233,9 @@ impl<T> Claimed<T> {
     /// Puts a value in the entry's slot: a parked receiver's value.
     pub(crate) fn put_slot(&self, value: T) {
         // SAFETY: as in `take_slot`.
-        self.entry().slot.with_mut(|slot| unsafe { *slot = Some(value) });
+        self.entry()
+            .slot
+            .with_mut(|slot| unsafe { *slot = Some(value) });
     }
 
     /// Points a lazy send entry at the receiver's packet it must fill.
