@@ -12,55 +12,25 @@
 //!
 //! Every workload runs inside `offshoot::run` and checks its result.
 
+mod common;
+
+use common::per_op;
 use std::time::Instant;
 
 use offshoot::sync::WaitGroup;
-use offshoot::{chan, go, never, run, select, Receiver};
+use offshoot::{chan, go, never, select, Receiver};
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let all = [
-        "pingpong",
-        "ring",
-        "mpmc0",
-        "mpmc1",
-        "mpmc100",
-        "select0",
-        "select100",
-        "sieve",
-    ];
-    let chosen: Vec<&str> = if args.is_empty() {
-        all.to_vec()
-    } else {
-        args.iter().map(String::as_str).collect()
-    };
-    for workload in chosen {
-        let line = match workload {
-            "pingpong" => run(pingpong),
-            "ring" => run(ring),
-            "mpmc0" => run(|| mpmc("mpmc0", 0)),
-            "mpmc1" => run(|| mpmc("mpmc1", 1)),
-            "mpmc100" => run(|| mpmc("mpmc100", 100)),
-            "select0" => run(|| select_four("select0", 0)),
-            "select100" => run(|| select_four("select100", 100)),
-            "sieve" => run(sieve),
-            other => {
-                eprintln!("unknown workload {other:?}; expected one of {all:?}");
-                std::process::exit(2);
-            }
-        };
-        println!("{line}");
-    }
-}
-
-fn per_op(name: &str, start: Instant, ops: u64) -> String {
-    format!(
-        "{name} {:.1} ns/op",
-        start.elapsed().as_nanos() as f64 / ops as f64
-    )
+    common::main_with(&[
+        ("pingpong", pingpong),
+        ("ring", ring),
+        ("mpmc0", || mpmc("mpmc0", 0)),
+        ("mpmc1", || mpmc("mpmc1", 1)),
+        ("mpmc100", || mpmc("mpmc100", 100)),
+        ("select0", || select_four("select0", 0)),
+        ("select100", || select_four("select100", 100)),
+        ("sieve", sieve),
+    ]);
 }
 
 fn pingpong() -> String {

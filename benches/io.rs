@@ -14,6 +14,9 @@
 //! process, as Go's `fail` does: a panicking coroutine would never call `done`, and its
 //! `WaitGroup` would wait forever.
 
+mod common;
+
+use common::per_op;
 use std::fmt::Display;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
@@ -21,9 +24,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use offshoot::go;
 use offshoot::net::{TcpListener, TcpStream};
 use offshoot::sync::WaitGroup;
-use offshoot::{go, run};
 
 const ECHO_CLIENTS: u64 = 100;
 /// Round trips per client.
@@ -39,35 +42,7 @@ const SLEEP_ROUNDS: u32 = 10;
 const SLEEP_FOR: Duration = Duration::from_millis(10);
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let all = ["echo", "fileread", "sleep"];
-    let chosen: Vec<&str> = if args.is_empty() {
-        all.to_vec()
-    } else {
-        args.iter().map(String::as_str).collect()
-    };
-    for workload in chosen {
-        let line = match workload {
-            "echo" => run(echo),
-            "fileread" => run(file_read),
-            "sleep" => run(sleep),
-            other => {
-                eprintln!("unknown workload {other:?}; expected one of {all:?}");
-                std::process::exit(2);
-            }
-        };
-        println!("{line}");
-    }
-}
-
-fn per_op(name: &str, start: Instant, ops: u64) -> String {
-    format!(
-        "{name} {:.1} ns/op",
-        start.elapsed().as_nanos() as f64 / ops as f64
-    )
+    common::main_with(&[("echo", echo), ("fileread", file_read), ("sleep", sleep)]);
 }
 
 /// Reports `msg` on stderr and ends the process with status 1.

@@ -11,43 +11,22 @@
 //!
 //! Every workload runs inside `offshoot::run`, as Go's run inside `main`.
 
+mod common;
+
+use common::per_op;
 use std::time::Instant;
 
 use offshoot::sync::WaitGroup;
-use offshoot::{go, run, yield_now};
+use offshoot::{go, yield_now};
 
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with("--"))
-        .collect();
-    let all = ["spawn", "spawn_join", "yield", "yield1", "parked"];
-    let chosen: Vec<&str> = if args.is_empty() {
-        all.to_vec()
-    } else {
-        args.iter().map(String::as_str).collect()
-    };
-    for workload in chosen {
-        let line = match workload {
-            "spawn" => run(spawn),
-            "spawn_join" => run(spawn_join),
-            "yield" => run(yield_two),
-            "yield1" => run(yield_one),
-            "parked" => run(parked),
-            other => {
-                eprintln!("unknown workload {other:?}; expected one of {all:?}");
-                std::process::exit(2);
-            }
-        };
-        println!("{line}");
-    }
-}
-
-fn per_op(name: &str, start: Instant, ops: u64) -> String {
-    format!(
-        "{name} {:.1} ns/op",
-        start.elapsed().as_nanos() as f64 / ops as f64
-    )
+    common::main_with(&[
+        ("spawn", spawn),
+        ("spawn_join", spawn_join),
+        ("yield", yield_two),
+        ("yield1", yield_one),
+        ("parked", parked),
+    ]);
 }
 
 fn spawn() -> String {
