@@ -348,7 +348,7 @@ impl Timers {
     }
 
     /// True if some timer is due by `now`.
-    pub(crate) fn is_due(&self, now: Instant) -> bool {
+    fn is_due(&self, now: Instant) -> bool {
         self.next.load(Ordering::Acquire) <= self.nanos(now)
     }
 
@@ -357,7 +357,11 @@ impl Timers {
         if self.next.load(Ordering::Relaxed) == NONE {
             return 0; // no timer at all: not worth reading the clock
         }
-        let now = Instant::now();
+        self.fire_due_at(Instant::now())
+    }
+
+    /// [`fire_due`](Self::fire_due) for a caller that has just read the clock.
+    pub(crate) fn fire_due_at(&self, now: Instant) -> usize {
         if !self.is_due(now) {
             return 0;
         }

@@ -283,7 +283,7 @@ impl Worker {
             spins = (spins * 2).min(256);
             // A timer falling due while we linger is work too: fire it here rather than after
             // the linger and a trip through the poller.
-            if self.sched.timers.is_due(now) && self.sched.timers.fire_due() > 0 {
+            if self.sched.timers.fire_due_at(now) > 0 {
                 if let Some(task) = self.take_local() {
                     return Some(task);
                 }
