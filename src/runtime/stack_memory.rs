@@ -74,13 +74,10 @@ impl StackMemory {
                 len,
             })
             .collect();
-        let guard_ranges: Vec<(usize, usize)> = stacks.iter().map(|s| (s.low, page)).collect();
-        if !advise_at_once(&guard_ranges, MADV_GUARD_INSTALL) {
+        if !install_guards_at_once(&stacks, page) {
             for stack in &stacks {
                 stack.install_guard(page)?;
             }
-        } else {
-            GUARD.store(GUARD_MARKER, Ordering::Relaxed);
         }
         Ok(stacks)
     }
@@ -111,38 +108,41 @@ impl StackMemory {
     }
 }
 
-/// Applies `advice` to every `(address, length)` range in one `process_madvise` call on this
-/// process. Returns false if that is not possible here (an older kernel, advice the kernel does
-/// not take this way, a sandbox refusing pidfds).
-fn advise_at_once(ranges: &[(usize, usize)], advice: libc::c_int) -> bool {
-    if advice == MADV_GUARD_INSTALL && GUARD.load(Ordering::Relaxed) == GUARD_MPROTECT {
+/// Installs the guard markers of a whole batch in one `process_madvise` call on this process.
+/// Returns false if that is not possible here (an older kernel, a sandbox refusing pidfds, or
+/// `PROT_NONE` guards chosen), and the guards are then set one by one.
+fn install_guards_at_once(stacks: &[StackMemory], page: usize) -> bool {
+    if GUARD.load(Ordering::Relaxed) == GUARD_MPROTECT {
         return false;
     }
     let Some(pidfd) = own_pidfd() else {
         return false;
     };
-    let iovecs: Vec<libc::iovec> = ranges
+    let guards: Vec<libc::iovec> = stacks
         .iter()
-        .map(|&(address, len)| libc::iovec {
-            iov_base: address as *mut libc::c_void,
-            iov_len: len,
+        .map(|stack| libc::iovec {
+            iov_base: stack.low as *mut libc::c_void,
+            iov_len: page,
         })
         .collect();
-    // SAFETY: every range lies in a fresh batch of stacks that its caller owns and nothing uses
-    // yet; guard markers and populating only change how those pages fault. The iovec array
+    // SAFETY: every range is the guard page of a stack in a fresh batch that the caller owns
+    // and nothing uses yet; a guard marker only changes how that page faults. The iovec array
     // outlives the call, and its length is passed with it.
     let advised = unsafe {
         libc::syscall(
             libc::SYS_process_madvise,
             pidfd,
-            iovecs.as_ptr(),
-            iovecs.len(),
-            advice,
+            guards.as_ptr(),
+            guards.len(),
+            MADV_GUARD_INSTALL,
             0,
         )
     };
-    let total: usize = ranges.iter().map(|&(_, len)| len).sum();
-    advised >= 0 && advised as usize == total
+    let all = advised >= 0 && advised as usize == guards.len() * page;
+    if all {
+        GUARD.store(GUARD_MARKER, Ordering::Relaxed);
+    }
+    all
 }
 
 /// A pidfd for this process, opened once (`None` where the kernel has none).
