@@ -123,7 +123,7 @@ pub(crate) fn park_until(deadline: Instant) {
 /// Parks the current coroutine until `deadline`, which must be in the future. Unlike
 /// [`park_until`], a stray unpark does not end the wait, and nothing needs cancelling after:
 /// the timer has always fired by the time this returns.
-pub(crate) fn sleep_coroutine_until(task: &Task, deadline: Instant) {
+fn sleep_coroutine_until(task: &Task, deadline: Instant) {
     let timer = scheduler::get().add_timer(deadline, Action::Unpark(current()));
     while !timer.fired() {
         task.park();
@@ -153,7 +153,7 @@ pub fn yield_now() {
 }
 
 /// The task of the running coroutine, or `None` on a plain thread.
-pub(crate) fn current_task() -> Option<&'static Task> {
+fn current_task() -> Option<&'static Task> {
     let task = context::current_task();
     // SAFETY: a non-null current task runs this very code, and whoever resumes it holds an
     // `Arc<Task>` meanwhile, so it outlives every use inside the coroutine; the `'static` is
