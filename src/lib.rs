@@ -81,8 +81,9 @@ pub use runtime::config::{
     AlreadyStarted, Config, DEFAULT_BLOCKING_KEEP_ALIVE, DEFAULT_BLOCKING_THREADS,
     DEFAULT_STACK_SIZE,
 };
+pub use runtime::go::go;
 pub use runtime::join::JoinHandle;
 pub use runtime::park::yield_now;
 #[cfg(not(loom))]
 pub use runtime::spawn::num_coroutines;
-pub use runtime::spawn::{go, run, Builder};
+pub use runtime::spawn::{run, Builder};

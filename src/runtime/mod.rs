@@ -9,7 +9,7 @@ pub(crate) mod blocking;
 pub(crate) mod config;
 #[cfg(not(loom))]
 pub(crate) mod context;
-mod go_macro;
+pub(crate) mod go;
 #[cfg(not(loom))]
 pub(crate) mod idle;
 #[cfg(not(loom))]

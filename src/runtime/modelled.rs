@@ -143,18 +143,6 @@ pub(crate) mod spawn {
     use crate::loom::sync::atomic::{AtomicBool, Ordering};
     use crate::loom::sync::Arc;
 
-    /// Starts `f` on a new loom thread (a coroutine, in a normal build).
-    pub fn go<F, T>(f: F) -> JoinHandle<T>
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send + 'static,
-    {
-        match Builder::new().spawn(f) {
-            Ok(handle) => handle,
-            Err(err) => panic!("{err}"),
-        }
-    }
-
     /// Runs `f` on the calling thread, which inside `loom::model` is already a modelled one.
     pub fn run<F, T>(f: F) -> T
     where

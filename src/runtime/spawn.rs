@@ -4,6 +4,7 @@ use std::io;
 use std::panic;
 
 use super::context;
+use super::go::go;
 use super::join::JoinHandle;
 use super::scheduler;
 use super::task::Task;
@@ -11,31 +12,6 @@ use crate::loom::sync::Arc;
 
 /// Queued tasks on the spawning worker beyond which `go` starts coroutines itself.
 const SPAWN_BACKLOG: usize = 32;
-
-/// Starts a coroutine running `f` and returns a handle to join it: Go's `go` statement.
-///
-/// Callable from a coroutine or from any thread; the runtime starts itself on first use. The new
-/// coroutine runs next on the caller's processor when called from a coroutine, else on whichever
-/// worker picks it up.
-///
-/// # Panics
-/// If no stack can be had for the coroutine (see [`Builder::spawn`] for the error, which this
-/// function panics with).
-///
-/// ```
-/// let handle = offshoot::go(|| "hello from a coroutine");
-/// assert_eq!(handle.join().unwrap(), "hello from a coroutine");
-/// ```
-pub fn go<F, T>(f: F) -> JoinHandle<T>
-where
-    F: FnOnce() -> T + Send + 'static,
-    T: Send + 'static,
-{
-    match Builder::new().spawn(f) {
-        Ok(handle) => handle,
-        Err(err) => panic!("{err}"),
-    }
-}
 
 /// Runs `f` as the main coroutine and blocks the calling thread until it returns: Go's
 /// `func main`. A panic in `f` resumes in the caller.

@@ -1,5 +1,33 @@
-//! `go!`: Go's `go f(x)` statement, with the arguments evaluated by the caller. Built in
-//! both the normal and the loom build (it expands to [`go`](crate::go)).
+//! `go` and `go!`: Go's `go` statement, over whichever runtime is built (the scheduler's
+//! `Builder`, or loom threads under `cfg(loom)`).
+
+use super::join::JoinHandle;
+use super::spawn::Builder;
+
+/// Starts a coroutine running `f` and returns a handle to join it: Go's `go` statement.
+///
+/// Callable from a coroutine or from any thread; the runtime starts itself on first use. The new
+/// coroutine runs next on the caller's processor when called from a coroutine, else on whichever
+/// worker picks it up.
+///
+/// # Panics
+/// If no stack can be had for the coroutine (see [`Builder::spawn`] for the error, which this
+/// function panics with).
+///
+/// ```
+/// let handle = offshoot::go(|| "hello from a coroutine");
+/// assert_eq!(handle.join().unwrap(), "hello from a coroutine");
+/// ```
+pub fn go<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    match Builder::new().spawn(f) {
+        Ok(handle) => handle,
+        Err(err) => panic!("{err}"),
+    }
+}
 
 /// Starts a coroutine: `go!(say("world"))` is Go's `go say("world")`.
 ///
