@@ -233,7 +233,11 @@ impl PollOwner<'_> {
 
     fn wait(&mut self, timeout: Option<Duration>) -> usize {
         let poller = self.poller;
-        poller.poll_due.store(false, Ordering::Relaxed);
+        // Cleared only when set: every worker reads the flag at every tick, and a store would
+        // take the cache line from them on each poll.
+        if poller.poll_due.load(Ordering::Relaxed) {
+            poller.poll_due.store(false, Ordering::Relaxed);
+        }
         self.events.clear();
         if let Err(e) = poller.poller.wait(&mut self.events, timeout) {
             if e.kind() != io::ErrorKind::Interrupted {
