@@ -2,9 +2,9 @@
 //!
 //! A coroutine must never stall its worker, so a call that may block in the kernel (a file
 //! read, a DNS lookup, a foreign library) is handed to this pool, as offset does. The coroutine
-//! parks; a pool thread runs the call and stores its result (or its panic); the coroutine is then
-//! put in the `runnext` slot of the processor it last ran on, to run as soon as that worker is
-//! free, on a cache that still holds its stack.
+//! parks; a pool thread runs the call and stores its result (or its panic); the wake-up then sends
+//! the coroutine back to its home worker (the only one it may run on), which runs it first, as
+//! soon as the current coroutine there suspends, on a cache that still holds its stack.
 //!
 //! # The pool
 //!
@@ -202,20 +202,18 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    let processor = context::current_processor();
-    if processor.is_none() || !context::in_coroutine() {
+    if context::current_processor().is_none() || !context::in_coroutine() {
         return f();
     }
     let call = Arc::new(Call {
         result: Mutex::new(None),
         waiter: park::current(),
-        processor,
     });
     let finished = call.clone();
     scheduler::get().blocking.submit(Box::new(move || {
         let result = panic::catch_unwind(AssertUnwindSafe(f));
         *finished.result.lock() = Some(result);
-        finished.waiter.unpark_on(finished.processor);
+        finished.waiter.unpark();
     }));
     loop {
         if let Some(result) = call.result.lock().take() {
@@ -228,9 +226,8 @@ where
 /// One blocking call in flight.
 struct Call<R> {
     result: Mutex<Option<Result<R, Box<dyn Any + Send>>>>,
+    /// The caller, parked: a wake-up sends it back to its home worker, where it runs first.
     waiter: Unparker,
-    /// The processor the caller ran on, where it is requeued.
-    processor: Option<usize>,
 }
 
 #[cfg(test)]

@@ -24,9 +24,9 @@
 //! may also end its sleep by itself, when the poller hands it sockets that became ready or timers
 //! fall due; it then takes itself off `sleepers` as in step 2's re-check.
 //!
-//! A task put in a given processor's `runnext` from outside (a finished blocking call) must wake
-//! that processor's worker if it sleeps: [`Idle::wake_worker`] takes it off `sleepers` directly,
-//! and the worker's re-check in step 2 looks at its own `runnext`, with the same fences.
+//! A started coroutine handed back to its home worker's inbox from another thread (see `inbox.rs`)
+//! must wake that worker if it sleeps: [`Idle::wake_worker`] takes it off `sleepers` directly,
+//! and the worker's re-check in step 2 looks at its own inbox and `runnext`, with the same fences.
 //!
 //! Why no wake-up is lost: the fences in 1 and 2 are ordered one way or the other. If the waker's
 //! fence comes first, the sleeper's re-check in 2 sees the work. If the sleeper's comes first, the
@@ -123,7 +123,7 @@ impl Idle {
     }
 
     /// Wakes worker `index` if it sleeps, counting it as searching, for work put where only it
-    /// looks (its `runnext`). The caller has published the work; this issues the fence. Returns
+    /// looks (its inbox). The caller has published the work; this issues the fence. Returns
     /// true if it woke it.
     pub(crate) fn wake_worker(&self, index: usize, notify_poller: impl FnOnce()) -> bool {
         fence(Ordering::SeqCst);

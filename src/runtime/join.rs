@@ -8,10 +8,20 @@
 //! The coroutine fills the slot when its body returns or panics, then wakes the joiner if one is
 //! waiting; the joiner checks the slot, registers itself and parks, under the slot's lock, so the
 //! result cannot arrive unseen between the check and the park.
+//!
+//! # Where a result is dropped
+//!
+//! A result is user code: its `Drop` may panic. It must never be dropped by a runtime thread
+//! outside a catch (a worker's loop, the monitor, a pool thread, which could otherwise die of
+//! it), so it is never left in a task for whoever drops the task's last reference. A handle
+//! dropped before the result arrives marks the slot detached, and the coroutine drops its own
+//! result, inside a catch; a handle dropped after it takes the result and drops it there, in the
+//! code that dropped the handle.
 
 use std::any::Any;
 use std::fmt;
 use std::marker::PhantomData;
+use std::panic::{self, AssertUnwindSafe};
 use std::thread;
 
 use super::park::{self, Unparker};
@@ -37,6 +47,8 @@ struct SlotInner {
     result: Option<ErasedResult>,
     /// The joiner, while it waits.
     waiter: Option<Unparker>,
+    /// The handle is gone: nobody will take the result.
+    detached: bool,
 }
 
 impl fmt::Debug for SlotInner {
@@ -55,17 +67,40 @@ impl JoinSlot {
         }
     }
 
-    /// Called by the coroutine as its last act: stores the result and wakes the joiner.
+    /// Called by the coroutine as its last act: stores the result and wakes the joiner, or, if
+    /// the handle is gone, drops the result here, in the coroutine.
     pub(crate) fn complete(&self, result: ErasedResult) {
-        let waiter = {
-            let mut inner = self.inner.lock();
-            inner.result = Some(result);
-            self.finished.store(true, Ordering::Release);
-            inner.waiter.take()
-        };
+        let mut inner = self.inner.lock();
+        self.finished.store(true, Ordering::Release);
+        if inner.detached {
+            drop(inner);
+            drop_guarded(result);
+            return;
+        }
+        inner.result = Some(result);
+        let waiter = inner.waiter.take();
+        drop(inner);
         if let Some(waiter) = waiter {
             waiter.unpark_owned();
         }
+    }
+
+    /// The handle is being dropped: returns the result if it arrived, for the caller to drop, or
+    /// marks the slot so that the coroutine drops it.
+    fn detach(&self) -> Option<ErasedResult> {
+        let mut inner = self.inner.lock();
+        inner.detached = true;
+        inner.result.take()
+    }
+}
+
+/// Drops a detached coroutine's result (or panic payload), keeping a panic of its `Drop` from
+/// going further: the panic hook has reported it already. The payload of that second panic is
+/// leaked rather than dropped, since its own `Drop` could panic again.
+fn drop_guarded(result: ErasedResult) {
+    if let Err(payload) = panic::catch_unwind(AssertUnwindSafe(move || drop(result))) {
+        std::mem::forget(payload);
+        eprintln!("offshoot: the result of a detached coroutine panicked when dropped; ignored");
     }
 }
 
@@ -117,6 +152,13 @@ impl<T> JoinHandle<T> {
     /// The coroutine's name, if [`Builder::name`](crate::Builder::name) gave it one.
     pub fn name(&self) -> Option<&str> {
         self.task.join_slot().name.as_deref()
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        // Dropped here, by the handle's owner: see "Where a result is dropped".
+        drop(self.task.join_slot().detach());
     }
 }
 

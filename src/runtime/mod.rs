@@ -12,12 +12,18 @@ pub(crate) mod context;
 pub(crate) mod go;
 #[cfg(not(loom))]
 pub(crate) mod idle;
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) mod inbox;
 #[cfg(not(loom))]
 pub(crate) mod join;
+#[cfg(all(test, loom))]
+mod loom_wake;
 #[cfg(not(loom))]
 pub(crate) mod monitor;
 #[cfg(not(loom))]
 pub(crate) mod park;
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) mod park_state;
 #[cfg(not(loom))]
 pub(crate) mod poller;
 #[cfg(not(loom))]

@@ -3,9 +3,9 @@
 //!
 //! It works the same for a coroutine and for a plain OS thread, which is what lets every API be
 //! called from outside the runtime:
-//! - in a coroutine, `park` suspends only the coroutine (see `task.rs` for its state machine),
-//!   and `unpark` makes it runnable again on the waker's processor (`runnext`) or, from a
-//!   thread outside the runtime, through the global queue;
+//! - in a coroutine, `park` suspends only the coroutine (see `park_state.rs` for its state
+//!   machine), and `unpark` makes it runnable again on its home worker: in `runnext` if the
+//!   waker runs there, else through that worker's inbox (see `scheduler.rs`);
 //! - on a plain thread, they are `std::thread::park` and `Thread::unpark`.
 //!
 //! The contract is `std::thread::park`'s: `unpark` leaves a single token, `park` consumes it or
@@ -37,23 +37,10 @@ impl Unparker {
         match self {
             Unparker::Task(task) => {
                 if task.unpark() {
-                    scheduler::get().schedule(task.clone());
+                    scheduler::get().ready(task.clone());
                 }
             }
             Unparker::Thread(thread) => thread.unpark(),
-        }
-    }
-
-    /// Like [`unpark`](Self::unpark), but a parked coroutine goes to the `runnext` slot of
-    /// `processor` (the one it last ran on, say), from whatever thread this is called.
-    pub(crate) fn unpark_on(&self, processor: Option<usize>) {
-        match (self, processor) {
-            (Unparker::Task(task), Some(index)) => {
-                if task.unpark() {
-                    scheduler::get().schedule_to(index, task.clone());
-                }
-            }
-            _ => self.unpark(),
         }
     }
 
@@ -71,7 +58,7 @@ impl Unparker {
         match self {
             Unparker::Task(task) => {
                 if task.unpark() {
-                    scheduler::get().schedule(task);
+                    scheduler::get().ready(task);
                 }
             }
             Unparker::Thread(thread) => thread.unpark(),

@@ -8,12 +8,16 @@
 //!   ping-pong between two coroutines stays on one processor with warm caches. Other workers may
 //!   take it too, but only from a processor that has been stuck on one task for a while, so a
 //!   coroutine blocked in a long call cannot strand the task it just woke;
-//! - the `stealer` of the run queue, for work stealing;
+//! - the `stealer` of the run queue, for work stealing (the queue holds only tasks that may run
+//!   on any worker: those not started yet, and those that migrate);
+//! - the `inbox`, where other threads hand back this worker's own started coroutines when they
+//!   wake them (see `inbox.rs`);
 //! - `ticks`, a count of tasks the worker has picked, which the monitor and thieves read to tell
 //!   a processor that makes progress from one that is stuck.
 
 use crossbeam_deque::Stealer;
 
+use super::inbox::Inbox;
 use super::task::Task;
 use crate::loom::sync::atomic::{AtomicPtr, AtomicU64, Ordering};
 use crate::loom::sync::Arc;
@@ -25,6 +29,8 @@ pub(crate) struct Processor {
     pub(crate) runnext: RunNext,
     /// Steals from the worker's run queue.
     pub(crate) stealer: Stealer<Arc<Task>>,
+    /// This worker's started coroutines, woken by other threads.
+    pub(crate) inbox: Inbox<Task>,
     /// Tasks picked so far. Written (relaxed) by the owning worker only; read by others as a hint.
     pub(crate) ticks: AtomicU64,
 }
@@ -34,6 +40,7 @@ impl Processor {
         Processor {
             runnext: RunNext::default(),
             stealer,
+            inbox: Inbox::default(),
             ticks: AtomicU64::new(0),
         }
     }

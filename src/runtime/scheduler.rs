@@ -1,39 +1,44 @@
 //! The scheduler: the runtime's shared state, and where runnable tasks go.
 //!
 //! ```text
-//!    plain threads, monitor                      coroutines on worker k      blocking pool
-//!            |  go / unpark                              |  go / unpark             | call done
-//!            v                                           v                          v
-//!     +-------------+  steal batch      +------------------------------+
-//!     |  injector   | ----------------> | processor k: runnext | queue |  <- steal half --+
-//!     +-------------+  (every 61 ticks  +------------------------------+                  |
-//!            |          and when idle)      | worker k runs one task at a time          other
-//!            | wake one sleeper              v                                         workers
-//!            +--------------------------> idle workers sleep (idle.rs): one of them in the
-//!                                         net poller (poller.rs) until the next timer
+//!   plain threads, monitor              coroutines on worker k            other threads: pool,
+//!          |  go                            |  go / wake one of k's          poller, monitor,
+//!          v                                v                                other workers
+//!   +-------------+  steal batch   +------------------------------------+        |  wake one
+//!   |  injector   | -------------> | processor k: runnext | queue        | <- steal half of
+//!   +-------------+  (every 61     |              inbox -> woken, pinned | <------+  queue
+//!          |        ticks, idle)   +------------------------------------+  (k's own coroutines)
+//!          | wake one sleeper            | worker k runs one task at a time
+//!          +-------------------------> idle workers sleep (idle.rs): one of them in the
+//!                                      net poller (poller.rs) until the next timer
 //! ```
 //!
-//! There is one runtime per process, started on first use (like Go's). Where a task becomes
-//! runnable decides how cheap the hand-off is:
-//! - made runnable by a coroutine (a spawn, a channel wake-up, a join): into that worker's
-//!   `runnext`, to run as soon as the current coroutine suspends, on the same core; the task it
-//!   displaces moves to the back of the local queue and an idle worker is woken to steal it.
-//!   Filling an empty `runnext` wakes nobody: that would cost a system call on every message of
-//!   a ping-pong (the monitor rescues the task if its worker gets stuck, see `worker.rs`);
-//! - made runnable elsewhere (a plain thread, the monitor): into the global injector, and one
-//!   idle worker is woken at once;
-//! - a coroutine whose blocking call finished: into `runnext` of the processor it ran on, and
-//!   that processor's worker is woken if it sleeps (offset's requeue at the front).
+//! There is one runtime per process, started on first use (like Go's). A coroutine that has
+//! started runs only on its home worker (see `task.rs`); where a task becomes runnable decides
+//! how cheap the hand-off is:
+//! - a new coroutine (`go`) from a coroutine: into that worker's `runnext`, to run as soon as the
+//!   current coroutine suspends, on the same core, unless an idle worker steals it before it
+//!   starts; the task it displaces moves to the back of a local queue (and an idle worker is
+//!   woken if it is stealable). Filling an empty `runnext` wakes nobody: that would cost a
+//!   system call on every message of a ping-pong (the monitor rescues a new task if its worker
+//!   gets stuck, see `worker.rs`);
+//! - a new coroutine from elsewhere (a plain thread): into the global injector, and one idle
+//!   worker is woken at once;
+//! - a coroutine woken on its home worker (a channel peer, a joiner): into `runnext`, as above;
+//! - a coroutine woken anywhere else (by a coroutine on another worker, a timer fired elsewhere,
+//!   the poller, a finished blocking call, a plain thread): into its home worker's inbox, which
+//!   that worker takes at its next scheduling round and runs right after `runnext` (offset's
+//!   requeue at the front); the home worker is woken if it sleeps;
+//! - a coroutine spawned with `Builder::allow_migration` has no home and goes where a new one
+//!   would.
 //!
 //! # Timers
 //!
 //! Timers are fired by whoever finds them due (see `timer.rs`): the worker sleeping in the
-//! poller wakes at the earliest deadline; awake workers look every [`GLOBAL_QUEUE_INTERVAL`]
-//! ticks and before they sleep; the monitor looks every few milliseconds while all workers are
-//! busy. A timer set earlier than the poller's timeout notifies the poller; if nobody sleeps in
-//! the poller, it wakes an idle worker, which will.
-//!
-//! [`GLOBAL_QUEUE_INTERVAL`]: super::worker
+//! poller wakes at the earliest deadline; awake workers look at every scheduling round and
+//! before they sleep; the monitor looks every few milliseconds while all workers are busy. A
+//! timer set earlier than the poller's timeout notifies the poller; if nobody sleeps in the
+//! poller, it wakes an idle worker, which will.
 
 use std::sync::OnceLock;
 
@@ -116,7 +121,8 @@ fn start() -> &'static Scheduler {
 }
 
 impl Scheduler {
-    /// Makes `task` runnable: on this worker's processor if called on a worker, else globally.
+    /// Makes `task`, which may run on any worker (a new coroutine, or one that migrates),
+    /// runnable: on this worker's processor if called on a worker, else globally.
     pub(crate) fn schedule(&self, task: Arc<Task>) {
         let worker = context::current_worker();
         if worker.is_null() {
@@ -129,9 +135,75 @@ impl Scheduler {
         }
     }
 
-    /// Makes many tasks runnable at once, in order: at the back of this worker's queue (or the
-    /// global one off the workers), with one wake-up for the lot.
-    pub(crate) fn schedule_all(&self, tasks: Vec<Arc<Task>>) {
+    /// Makes `task`, just woken by the caller (who holds its run right), runnable where it may
+    /// run: on its home worker, or, without a home, as [`schedule`](Self::schedule) does.
+    pub(crate) fn ready(&self, task: Arc<Task>) {
+        let Some(home) = task.home() else {
+            return self.schedule(task);
+        };
+        match self.worker_here(home) {
+            Some(worker) => worker.push_runnext(task),
+            None => self.send_home(home, task),
+        }
+    }
+
+    /// Like [`ready`](Self::ready) for many tasks at once (timers that fired together): those
+    /// of this worker go after its `runnext`, in order; each other home worker is woken once;
+    /// tasks without a home go to the back of a stealable queue with one wake-up for the lot.
+    pub(crate) fn ready_all(&self, tasks: Vec<Arc<Task>>) {
+        let mut anywhere = Vec::new();
+        let mut homes_to_wake: Vec<usize> = Vec::new();
+        for task in tasks {
+            let Some(home) = task.home() else {
+                anywhere.push(task);
+                continue;
+            };
+            if let Some(worker) = self.worker_here(home) {
+                worker.push_woken(task);
+                continue;
+            }
+            // SAFETY: the caller woke `task` and so holds its run right, handed on here.
+            unsafe { self.processors[home].inbox.push(task) };
+            if !homes_to_wake.contains(&home) {
+                homes_to_wake.push(home);
+            }
+        }
+        for home in homes_to_wake {
+            self.wake_home(home);
+        }
+        if !anywhere.is_empty() {
+            self.schedule_all(anywhere);
+        }
+    }
+
+    /// Hands `task`, a started coroutine of worker `home`, to that worker from another thread,
+    /// and wakes it if it sleeps. The caller holds the task's run right and gives it up.
+    pub(crate) fn send_home(&self, home: usize, task: Arc<Task>) {
+        // SAFETY: the caller holds the run right (it woke the task, or took it from `runnext`),
+        // so the task is in no queue or inbox, and nobody else pushes it until `home` runs it.
+        unsafe { self.processors[home].inbox.push(task) };
+        self.wake_home(home);
+    }
+
+    /// Wakes worker `home` if it sleeps, after a push to its inbox.
+    fn wake_home(&self, home: usize) {
+        if self.idle.wake_worker(home, || self.poller.notify()) {
+            self.monitor.worker_woke();
+        }
+    }
+
+    /// This thread's worker, if this thread is worker `index`.
+    fn worker_here(&self, index: usize) -> Option<&worker::Worker> {
+        let worker = context::current_worker();
+        // SAFETY: a non-null current worker lives on this thread's stack for as long as the
+        // thread runs (see `context.rs`); the reference is used by the caller at once, on this
+        // thread, and not kept across a switch.
+        unsafe { worker.as_ref() }.filter(|w| w.index() == index)
+    }
+
+    /// Makes many tasks that may run anywhere runnable at once, in order: at the back of this
+    /// worker's queue (or the global one off the workers), with one wake-up for the lot.
+    fn schedule_all(&self, tasks: Vec<Arc<Task>>) {
         let worker = context::current_worker();
         if worker.is_null() {
             for task in tasks {
@@ -141,18 +213,6 @@ impl Scheduler {
         } else {
             // SAFETY: as in `schedule`.
             unsafe { (*worker).push_all(tasks) };
-        }
-    }
-
-    /// Makes `task` runnable next on processor `index`, from any thread. The task it displaces
-    /// goes to the global queue (only the owner pushes to a processor's own queue).
-    pub(crate) fn schedule_to(&self, index: usize, task: Arc<Task>) {
-        if let Some(old) = self.processors[index].runnext.put(task) {
-            self.injector.push(old);
-            self.wake_worker();
-        }
-        if self.idle.wake_worker(index, || self.poller.notify()) {
-            self.monitor.worker_woke();
         }
     }
 

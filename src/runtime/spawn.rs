@@ -57,6 +57,7 @@ pub fn num_coroutines() -> usize {
 pub struct Builder {
     name: Option<String>,
     stack_size: Option<usize>,
+    migrates: bool,
 }
 
 impl Builder {
@@ -75,6 +76,42 @@ impl Builder {
     /// of the default size come from a pool; other sizes are mapped for this coroutine alone.
     pub fn stack_size(mut self, bytes: usize) -> Builder {
         self.stack_size = Some(bytes);
+        self
+    }
+
+    /// Lets the coroutine move to another worker thread after it parks or yields, where
+    /// otherwise it runs only on the thread that first ran it. A coroutine that migrates can be
+    /// taken by an idle worker at any time, so a busy worker's load spreads further; it costs the
+    /// hand-offs their locality.
+    ///
+    /// # Safety
+    ///
+    /// At every point where the coroutine may switch threads (every park and yield: a channel
+    /// operation that waits, `select!`, `sleep`, `join`, `yield_now`, a lock or `WaitGroup` that
+    /// waits, socket and file I/O, `blocking`), nothing the coroutine holds may be bound to the
+    /// thread it runs on. That rules out, held across such a call: a value that is not `Send`
+    /// (an `Rc`, a `RefCell` borrow of one, a `MutexGuard` of std or parking_lot, a
+    /// `tracing` span guard, `stdout().lock()`), and anything that refers to a thread-local
+    /// (`rand::thread_rng()`, a `LocalKey::with` in progress, a reference derived from a
+    /// thread-local). The compiler cannot check this, which is why this method is `unsafe`:
+    /// breaking the promise is a data race, undefined behaviour.
+    ///
+    /// ```
+    /// let handle = // SAFETY: the closure holds only a `u64` across its parks.
+    ///     unsafe { offshoot::Builder::new().allow_migration() }
+    ///         .spawn(|| {
+    ///             let mut sum = 0u64;
+    ///             for i in 0..10 {
+    ///                 sum += i;
+    ///                 offshoot::yield_now();
+    ///             }
+    ///             sum
+    ///         })
+    ///         .unwrap();
+    /// assert_eq!(handle.join().unwrap(), 45);
+    /// ```
+    pub unsafe fn allow_migration(mut self) -> Builder {
+        self.migrates = true;
         self
     }
 
@@ -99,7 +136,7 @@ impl Builder {
             None => sched.stacks.acquire(size)?,
             Some(worker) => worker.acquire_stack(size)?,
         };
-        let mut task = Task::new(stack, self.name, f);
+        let mut task = Task::new(stack, self.name, self.migrates, f);
         // A new coroutine is made by the worker that first runs it, which spreads the cost of a
         // burst of `go` calls over the workers, but only while they keep up: once this worker's
         // queue holds a backlog, the spawner makes its coroutines itself, so it cannot run ahead

@@ -1,36 +1,26 @@
-//! A task: one coroutine, and the state that lets other threads wake it.
+//! A task: one coroutine, where it lives, and the state that lets other threads wake it.
 //!
-//! # The park protocol
+//! # Why a started coroutine keeps its thread
 //!
-//! A task's `state` is one of three values, and holds a single wake-up token like
-//! `std::thread::park` does:
-//!
-//! ```text
-//!   RUNNING  --unpark-->  NOTIFIED          (woken while running: leave a token)
-//!   NOTIFIED --park--->   RUNNING           (park consumes the token without switching)
-//!   RUNNING  --park--->   [coroutine suspends]  --worker-->  PARKED
-//!   PARKED   --unpark-->  RUNNING + scheduled   (exactly one unpark wins this CAS)
-//! ```
-//!
-//! The step to `PARKED` is taken by the worker *after* the coroutine has suspended, never by the
-//! coroutine itself: once a task is `PARKED`, any thread may resume it, so its stack must be
-//! quiescent by then. An `unpark` that lands between the coroutine deciding to park and the worker's
-//! CAS finds `RUNNING`, leaves a token, and the worker's CAS fails; the worker then requeues the
-//! task instead of parking it. No wake-up is lost, and a task is never in two queues at once.
-//!
-//! A coroutine that parks while unwinding does not suspend but blocks its worker's thread in
-//! state BLOCKED, which `unpark` ends by waking that thread (see `park_in_place` for why).
-//!
-//! "RUNNING" means "not parked": running, or queued to run. Wake-ups may be spurious (a token left
-//! by an earlier, no longer wanted unpark), so every caller of `park` waits in a loop on its own
-//! condition.
+//! Once a coroutine has run, its stack may hold anything bound to the OS thread it runs on: an
+//! `Rc` also kept in a thread-local, `rand::thread_rng()`, a `tracing` span guard, a std lock
+//! guard, `stdout().lock()`. The compiler cannot see what is live at a suspend point, so
+//! resuming the coroutine on another thread would race on that state from safe code. So a task
+//! has a *home*: the worker that first resumes it. From then on only that worker runs it; a
+//! thread that wakes it elsewhere hands it back through the home worker's inbox (`inbox.rs`).
+//! Interleaving coroutines on one thread is then as sound as a single-threaded executor running
+//! `!Send` futures. Before its first resume a coroutine holds only its `Send` closure, so a task
+//! not yet started may go to any worker (work stealing takes those). A task spawned with
+//! `Builder::allow_migration` (an `unsafe` promise that it holds nothing thread-bound across a
+//! park) has no home and may run anywhere.
 //!
 //! # Who touches what
 //!
 //! The coroutine (`body`) is touched only by the holder of the task's *run right*: the worker that
 //! took the task from a run queue, for the duration of one `resume`. The run right passes between
-//! threads through the run queues and through the `PARKED -> RUNNING` CAS, both of which are
-//! release/acquire edges, so each holder sees the coroutine as the previous one left it.
+//! threads through the run queues, inboxes and the park state (see `park_state.rs`), all of which
+//! are release/acquire edges, so each holder sees the coroutine as the previous one left it. For
+//! a task with a home, every holder that resumes it is the home worker's thread.
 
 use std::any::Any;
 use std::cell::{Cell, UnsafeCell};
@@ -38,10 +28,12 @@ use std::panic::{self, AssertUnwindSafe};
 
 use corosensei::{Coroutine, CoroutineResult};
 
+use super::inbox::{Link, Linked};
 use super::join::JoinSlot;
+use super::park_state::{ParkState, Unparked};
 use super::stack::Stack;
 use super::stack_memory::StackMemory;
-use crate::loom::sync::atomic::{AtomicU8, Ordering};
+use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
 /// Why a coroutine handed control back to its worker.
@@ -70,12 +62,8 @@ enum Body {
     Started(Started),
 }
 
-const RUNNING: u8 = 0;
-const NOTIFIED: u8 = 1;
-const PARKED: u8 = 2;
-/// Parked in place: the coroutine blocks its worker's OS thread instead of switching away,
-/// because it is unwinding (see `park_in_place`). `unpark` wakes that thread.
-const BLOCKED: u8 = 3;
+/// `Task::home` of a task that has none (not started yet, or free to migrate).
+const NO_HOME: usize = usize::MAX;
 
 /// What became of a task after one `resume`.
 #[derive(Debug)]
@@ -90,15 +78,24 @@ pub(crate) enum Outcome {
     Finished(Stack),
 }
 
-/// A coroutine and its park state.
+/// A coroutine, its home and its park state.
 pub(crate) struct Task {
-    /// RUNNING, NOTIFIED or PARKED (see the module docs). Shared by all threads.
-    state: AtomicU8,
+    /// Running, parked or holding a wake-up token (see `park_state.rs`). Shared by all threads.
+    state: ParkState,
     /// The coroutine; `None` once finished. Accessed only by the holder of the run right.
     body: UnsafeCell<Option<Body>>,
     /// The coroutine's own suspend handle, living on its stack. Written once by the coroutine when
-    /// it starts and read only by the coroutine itself (on whichever thread it runs).
+    /// it starts and read only by the coroutine itself.
     yielder: Cell<*const Yielder>,
+    /// The index of the worker that first resumed the coroutine, where it always runs; [`NO_HOME`]
+    /// before that, and always for a task that may migrate. Written once, by the first resume,
+    /// under the run right; read by whoever holds the run right after (relaxed: the run right's
+    /// hand-over orders it).
+    home: AtomicUsize,
+    /// Spawned with `Builder::allow_migration`: it never gets a home.
+    migrates: bool,
+    /// The link for the home worker's inbox (see `inbox.rs`).
+    link: Link<Task>,
     /// The size the stack was asked for: the stack pool's key when it is handed back.
     stack_size: usize,
     /// Where the coroutine leaves its result for its `JoinHandle`. Internally synchronized.
@@ -107,32 +104,49 @@ pub(crate) struct Task {
     blocked_thread: Mutex<Option<std::thread::Thread>>,
 }
 
-// Why a task may move between threads: `state` is atomic, `stack_size` immutable, `join` and
-// `blocked_thread` locked. `body` is reached only by the holder of the run right (one thread at a
-// time, handed over through release/acquire edges, see the module docs), and `yielder` only by
-// the coroutine itself, which runs on one thread at a time for the same reason. The coroutine
-// may migrate: its closure is `Send + 'static` (checked in `spawn`), and what it creates on its
-// stack travels with it as a whole; what cannot travel (a reference into a thread-local, a guard
-// of a lock owned by an OS thread, held across a park) the crate docs forbid.
-// SAFETY: every field is either synchronized or confined to one thread at a time, as argued
-// above; the coroutine's own contents move as one unit, under the documented contract.
+// Why a task may be shared and sent between threads:
+// - `state` and `home` are atomic, `migrates` and `stack_size` immutable, `join` and
+//   `blocked_thread` locked, `link` used only as `inbox.rs` argues (by the one thread that holds
+//   the run right);
+// - `body` is reached only by the holder of the run right (one thread at a time, handed over
+//   through release/acquire edges, see the module docs), and `yielder` only by the coroutine
+//   itself;
+// - the coroutine inside `body` is what corosensei makes `!Send`, and rightly: once started, its
+//   stack may hold `!Send` values and references to its thread's thread-locals. It never changes
+//   threads once started: the run right of a task with a home goes only to its home worker's
+//   thread (`Scheduler::ready` routes every wake-up there; thieves take only tasks that have not
+//   started, or give a stolen started one straight back, see `worker.rs`). Before it starts it
+//   holds only its closure, which is `Send + 'static` (checked in `spawn`), and the stack memory
+//   it was given, which holds nothing yet. A task without a home started running anyway only
+//   under `Builder::allow_migration`, whose caller promised (`unsafe`) that nothing thread-bound
+//   is held across a park.
+// SAFETY: every field is synchronized, immutable or confined to one thread at a time, and the
+// coroutine runs on one OS thread for its whole life unless its spawner promised otherwise.
 unsafe impl Send for Task {}
-// SAFETY: see `Send` above: every field shared between threads is atomic, the rest is confined to
-// the run-right holder or to the coroutine.
+// SAFETY: see `Send` above: what other threads reach through `&Task` is atomic or locked; the
+// rest is confined to the run-right holder, the coroutine, or the inbox that holds the task.
 unsafe impl Sync for Task {}
+
+impl Linked for Task {
+    fn link(&self) -> &Link<Task> {
+        &self.link
+    }
+}
 
 impl std::fmt::Debug for Task {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Task")
-            .field("state", &self.state.load(Ordering::Relaxed))
+            .field("state", &self.state)
+            .field("home", &self.home())
             .finish()
     }
 }
 
 impl Task {
     /// Wraps `body` (to run on `stack`) in a task. Nothing runs until the first `resume`. The
-    /// body's result, or its panic, goes to the task's join slot.
-    pub(crate) fn new<F, T>(stack: Stack, name: Option<String>, body: F) -> Task
+    /// body's result, or its panic, goes to the task's join slot. A task that `migrates` gets no
+    /// home (see the module docs).
+    pub(crate) fn new<F, T>(stack: Stack, name: Option<String>, migrates: bool, body: F) -> Task
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
@@ -150,19 +164,23 @@ impl Task {
                 .complete(result.map(|value| Box::new(value) as Box<dyn Any + Send>));
         });
         Task {
-            state: AtomicU8::new(RUNNING),
+            state: ParkState::default(),
             body: UnsafeCell::new(Some(Body::Unstarted {
                 stack: stack.inner,
                 start,
             })),
             yielder: Cell::new(std::ptr::null()),
+            home: AtomicUsize::new(NO_HOME),
+            migrates,
+            link: Link::default(),
             stack_size: stack.size,
             join: JoinSlot::new(name),
             blocked_thread: Mutex::new(None),
         }
     }
 
-    /// Makes the coroutine now, on the calling thread, instead of at the first `resume`.
+    /// Makes the coroutine now, on the calling thread, instead of at the first `resume`. Writes
+    /// its first frame only: no user code runs, and the task may still go to any worker.
     pub(crate) fn start(&mut self) {
         Self::start_body(self.body.get_mut());
     }
@@ -178,14 +196,27 @@ impl Task {
         }
     }
 
-    /// Runs the coroutine until it yields, parks or returns. Called by the run-right holder only.
+    /// The worker this task must run on, if it has started and may not migrate.
+    pub(crate) fn home(&self) -> Option<usize> {
+        let home = self.home.load(Ordering::Relaxed);
+        (home != NO_HOME).then_some(home)
+    }
+
+    /// Runs the coroutine on worker `worker` until it yields, parks or returns. The first resume
+    /// makes `worker` the task's home, unless it migrates.
     ///
     /// # Safety
-    /// The caller holds the run right: it took this task from a run queue (or created it) and has
-    /// not given it to anyone since.
-    pub(crate) unsafe fn resume(&self) -> Outcome {
+    /// The caller holds the run right (it took this task from a run queue, an inbox, or the park
+    /// state, and has not given it to anyone since), and runs on the thread of worker `worker`,
+    /// which is the task's home if it has one.
+    pub(crate) unsafe fn resume(&self, worker: usize) -> Outcome {
+        debug_assert!(self.home().is_none_or(|home| home == worker));
         // SAFETY: the caller holds the run right, so no other thread touches `body` now.
         let body = unsafe { &mut *self.body.get() };
+        if !self.migrates && self.home.load(Ordering::Relaxed) == NO_HOME {
+            // Before the first switch into user code: from here on the coroutine stays here.
+            self.home.store(worker, Ordering::Relaxed);
+        }
         Self::start_body(body);
         let Some(Body::Started(coroutine)) = body.as_mut() else {
             panic!("resumed a finished task")
@@ -195,7 +226,8 @@ impl Task {
         let result = panic::catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
         match result {
             Ok(CoroutineResult::Yield(Switch::Yield)) => Outcome::Yielded,
-            Ok(CoroutineResult::Yield(Switch::Park)) => self.finish_park(),
+            Ok(CoroutineResult::Yield(Switch::Park)) if self.state.finish_park() => Outcome::Parked,
+            Ok(CoroutineResult::Yield(Switch::Park)) => Outcome::Woken,
             Ok(CoroutineResult::Return(())) | Err(_) => {
                 let Some(Body::Started(coroutine)) = body.take() else {
                     unreachable!("checked above")
@@ -209,34 +241,10 @@ impl Task {
         }
     }
 
-    /// The worker's half of `park`: publish PARKED unless a wake-up came first.
-    fn finish_park(&self) -> Outcome {
-        // Release: whoever wins the PARKED -> RUNNING CAS sees the coroutine as it suspended.
-        match self
-            .state
-            .compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire)
-        {
-            Ok(_) => Outcome::Parked,
-            Err(NOTIFIED) => {
-                // A swap, not a store: it reads the newest token (another waker may have
-                // re-written it since the CAS) with acquire, so the coroutine sees what every
-                // waker wrote before waking it.
-                self.state.swap(RUNNING, Ordering::AcqRel);
-                Outcome::Woken
-            }
-            Err(state) => unreachable!("task asked to park in state {state}"),
-        }
-    }
-
     /// The coroutine's half of `park`. Must be called from inside this task's coroutine.
     pub(crate) fn park(&self) {
-        // A token left while we ran: consume it and carry on without switching. Acquire pairs
-        // with the unparker's release, so what it wrote before waking us is visible.
-        if self
-            .state
-            .compare_exchange(NOTIFIED, RUNNING, Ordering::Acquire, Ordering::Relaxed)
-            .is_ok()
-        {
+        // A token left while we ran: consume it and carry on without switching.
+        if self.state.take_token() {
             return;
         }
         if std::thread::panicking() {
@@ -248,24 +256,17 @@ impl Task {
     /// `park` for a coroutine that is unwinding (a `Drop` that waits, say a channel send in a
     /// guard). std keeps its panic count per OS thread and offers no way to move it, so such a
     /// coroutine must not switch away: the worker would run others with `thread::panicking()`
-    /// true (and abort the process if one of them panicked), and the unwinding coroutine would
-    /// resume on a thread that knows nothing of its panic. So it blocks its worker's thread
-    /// until unparked. The worker's queued tasks are not stranded: the monitor sees a stuck
-    /// processor and wakes an idle worker to steal them. With a single worker, a coroutine that
-    /// waits here for another coroutine deadlocks, as a blocking system call would.
+    /// true (and abort the process if one of them panicked). So it blocks its worker's thread
+    /// until unparked. The worker's queued tasks that have not started are not stranded: the
+    /// monitor sees a stuck processor and wakes an idle worker to steal them; the started ones
+    /// wait. With a single worker, a coroutine that waits here for another coroutine deadlocks,
+    /// as a blocking system call would.
     fn park_in_place(&self) {
         *self.blocked_thread.lock() = Some(std::thread::current());
-        // Release: the thread handle is published before BLOCKED.
-        if self
-            .state
-            .compare_exchange(RUNNING, BLOCKED, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-        {
-            // A token arrived meanwhile: consume it (a swap, for the reason in `finish_park`).
-            self.state.swap(RUNNING, Ordering::AcqRel);
-            return;
+        if !self.state.block() {
+            return; // a token arrived meanwhile, and was consumed
         }
-        while self.state.load(Ordering::Acquire) == BLOCKED {
+        while self.state.is_blocked() {
             std::thread::park();
         }
     }
@@ -275,37 +276,20 @@ impl Task {
         std::thread::panicking()
     }
 
-    /// Wakes the task. Returns true if it was parked: the caller must then schedule it.
+    /// Wakes the task. Returns true if it was parked: the caller then holds its run right and
+    /// must schedule it (on its home worker: see `Scheduler::ready`).
     #[must_use = "a task returned from PARKED must be scheduled"]
     pub(crate) fn unpark(&self) -> bool {
-        let mut state = self.state.load(Ordering::Relaxed);
-        loop {
-            let next = match state {
-                RUNNING => NOTIFIED,
-                // Even a token already there is re-written with a read-modify-write, never just
-                // observed: a plain load could read a token the coroutine is consuming at this
-                // moment, and reorder before the waker's store of its condition (store-load
-                // reordering), so the coroutine would miss the condition and park for good.
-                // The RMW orders this unpark against the coroutine's own CAS on `state`.
-                NOTIFIED => NOTIFIED,
-                PARKED | BLOCKED => RUNNING,
-                _ => unreachable!("task state {state}"),
-            };
-            // AcqRel: release what the waker wrote before waking; acquire the parked coroutine.
-            match self
-                .state
-                .compare_exchange_weak(state, next, Ordering::AcqRel, Ordering::Relaxed)
-            {
-                Ok(_) if state == BLOCKED => {
-                    // Under the lock the coroutine set the handle under: it cannot change now.
-                    if let Some(thread) = self.blocked_thread.lock().as_ref() {
-                        thread.unpark();
-                    }
-                    return false;
+        match self.state.unpark() {
+            Unparked::Parked => true,
+            Unparked::Blocked => {
+                // The handle was stored before BLOCKED was published, and cannot change now.
+                if let Some(thread) = self.blocked_thread.lock().as_ref() {
+                    thread.unpark();
                 }
-                Ok(_) => return state == PARKED,
-                Err(actual) => state = actual,
+                false
             }
+            Unparked::Token => false,
         }
     }
 
@@ -318,7 +302,8 @@ impl Task {
             "suspend called outside the task's coroutine"
         );
         // `#[inline(never)]` on this function keeps any thread-local address computed before the
-        // switch from being reused after it (the coroutine may resume on another thread).
+        // switch from being reused after it (a coroutine that migrates may resume on another
+        // thread).
         // SAFETY: `yielder` was set by this coroutine when it started and points into its own
         // stack, alive as long as the coroutine; only the coroutine reads it, and we are in it.
         unsafe { (*yielder).suspend(why) };

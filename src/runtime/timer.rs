@@ -5,7 +5,10 @@
 //! pending sleeps are cheap. A timer cancelled before its deadline stays in the heap (removing
 //! from the middle of a heap is O(n)) but is marked cancelled and skipped when it expires; once
 //! cancelled entries outnumber live ones the heap is rebuilt without them, so a program that sets
-//! long timeouts and cancels them does not grow the heap without bound.
+//! long timeouts and cancels them does not grow the heap without bound. What a cancelled timer
+//! would have done (its action: a coroutine to wake, a callback and what it captured) is
+//! released at once by the cancel, not when the entry leaves the heap: a timeout that did not
+//! expire must not keep a finished coroutine, or its result, alive until its deadline.
 //!
 //! [`Timers`] shares one queue between all threads under a mutex, and keeps its earliest deadline
 //! in an atomic so a scheduler can tell whether anything is due without taking the lock. Timers
@@ -16,6 +19,7 @@
 use std::time::{Duration, Instant};
 
 use super::park::Unparker;
+use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 
@@ -36,8 +40,23 @@ pub(crate) struct TimerHandle {
 struct TimerShared {
     /// PENDING until exactly one of fire or cancel wins the CAS away from it.
     state: AtomicU8,
-    /// What to do at the deadline.
-    action: Action,
+    /// What to do at the deadline. Taken out by whoever wins the CAS away from PENDING: the
+    /// firing, to run it, or the cancel, to drop it. Nobody touches it before that.
+    action: UnsafeCell<Option<Action>>,
+}
+
+// SAFETY: `state` is atomic; `action` is `Send` and reached only by the one thread that moved
+// `state` away from PENDING (an AcqRel CAS, so it also sees the action as it was stored).
+unsafe impl Sync for TimerShared {}
+
+impl TimerShared {
+    /// Takes the action out. The caller has just won the CAS away from PENDING.
+    fn take_action(&self) -> Action {
+        // SAFETY: only the winner of the CAS away from PENDING gets here, once (see the field).
+        self.action
+            .with_mut(|action| unsafe { (*action).take() })
+            .expect("a timer's action is taken once")
+    }
 }
 
 /// What a timer does when it fires.
@@ -45,15 +64,16 @@ pub(crate) enum Action {
     /// Wake a parked coroutine or thread (a sleep, a timeout).
     Unpark(Unparker),
     /// Call a function on whichever runtime thread fires the timer (Go's timer `f`, e.g. a
-    /// channel send for `time::after`). It must be quick and must not block. Taken out by the
-    /// firing.
-    Call(Mutex<Option<Box<dyn FnOnce() + Send>>>),
+    /// channel send for `time::after`). It must be quick and must not block, and it and what it
+    /// captures must not panic when dropped (a cancel may drop it on any thread): it is runtime
+    /// code, never a user's closure.
+    Call(Box<dyn FnOnce() + Send>),
 }
 
 impl Action {
     /// An action that calls `f`.
     pub(crate) fn call(f: impl FnOnce() + Send + 'static) -> Action {
-        Action::Call(Mutex::new(Some(Box::new(f))))
+        Action::Call(Box::new(f))
     }
 }
 
@@ -66,19 +86,13 @@ impl std::fmt::Debug for Action {
     }
 }
 
-/// An expired timer's action, to run outside the queue's lock.
-pub(crate) enum Fired {
-    Unpark(Unparker),
-    Call(Box<dyn FnOnce() + Send>),
-}
-
-impl Fired {
-    /// Runs the action. A panicking callback is reported and contained: it must not take a
+impl Action {
+    /// Runs the action of a fired timer, outside the queue's lock. A panicking callback is reported and contained: it must not take a
     /// worker or the monitor down.
     pub(crate) fn run(self) {
         match self {
-            Fired::Unpark(unparker) => unparker.unpark_owned(),
-            Fired::Call(f) => {
+            Action::Unpark(unparker) => unparker.unpark_owned(),
+            Action::Call(f) => {
                 if std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err() {
                     eprintln!("offshoot: a timer callback panicked; the timer is dropped");
                 }
@@ -93,12 +107,18 @@ impl TimerHandle {
         self.shared.state.load(Ordering::Acquire) == FIRED
     }
 
-    /// Stops the timer. Returns true if it had not fired yet (and now never will).
+    /// Stops the timer, and drops its action. Returns true if it had not fired yet (and now
+    /// never will).
     pub(crate) fn cancel(&self) -> bool {
-        self.shared
+        let won = self
+            .shared
             .state
             .compare_exchange(PENDING, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
-            .is_ok()
+            .is_ok();
+        if won {
+            drop(self.shared.take_action());
+        }
+        won
     }
 }
 
@@ -161,7 +181,7 @@ impl TimerQueue {
     pub(crate) fn insert_at(&mut self, at: u64, action: Action) -> TimerHandle {
         let shared = Arc::new(TimerShared {
             state: AtomicU8::new(PENDING),
-            action,
+            action: UnsafeCell::new(Some(action)),
         });
         self.next_seq += 1;
         self.heap.push(Entry {
@@ -200,7 +220,7 @@ impl TimerQueue {
 
     /// Removes up to `limit` timers due by `now`, and pushes the actions of those not cancelled.
     /// Returns true if more are due.
-    pub(crate) fn expire(&mut self, now: Instant, limit: usize, fired: &mut Vec<Fired>) -> bool {
+    pub(crate) fn expire(&mut self, now: Instant, limit: usize, fired: &mut Vec<Action>) -> bool {
         let now = nanos_since(self.base, now);
         let mut taken = 0;
         while self.heap.first().is_some_and(|e| e.at <= now) {
@@ -217,10 +237,7 @@ impl TimerQueue {
                 Ordering::Acquire,
             );
             match won {
-                Ok(_) => fired.push(match &entry.shared.action {
-                    Action::Unpark(unparker) => Fired::Unpark(unparker.clone()),
-                    Action::Call(f) => Fired::Call(f.lock().take().expect("a callback fires once")),
-                }),
+                Ok(_) => fired.push(entry.shared.take_action()),
                 Err(_) => self.cancelled = self.cancelled.saturating_sub(1),
             }
         }
@@ -274,11 +291,11 @@ const FIRE_CHUNK: usize = 64;
 
 /// Runs fired actions, emptying `fired`. Woken coroutines are scheduled together: one wake-up of
 /// an idle worker for the lot, not one per timer.
-fn run_fired(fired: &mut Vec<Fired>) {
+fn run_fired(fired: &mut Vec<Action>) {
     let mut runnable = Vec::new();
     for action in fired.drain(..) {
         match action {
-            Fired::Unpark(Unparker::Task(task)) => {
+            Action::Unpark(Unparker::Task(task)) => {
                 if task.unpark() {
                     runnable.push(task);
                 }
@@ -287,7 +304,7 @@ fn run_fired(fired: &mut Vec<Fired>) {
         }
     }
     if !runnable.is_empty() {
-        super::scheduler::get().schedule_all(runnable);
+        super::scheduler::get().ready_all(runnable);
     }
 }
 

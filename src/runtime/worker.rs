@@ -1,18 +1,35 @@
 //! A worker thread: runs the tasks of one processor, steals when it has none, sleeps when
 //! nobody has any.
 //!
+//! # Where runnable tasks wait
+//!
+//! A started coroutine runs only on its home worker (see `task.rs`), so a processor keeps its
+//! runnable tasks in places of two kinds:
+//! - *stealable*: the run queue (`queue`, a crossbeam-deque FIFO other workers steal from), which
+//!   holds only tasks that may run anywhere (not started yet, or migrating);
+//! - *this worker's own*: `woken` (started coroutines woken by other threads, taken from the
+//!   inbox, and by timers fired here) and `pinned` (started coroutines that yielded, or were
+//!   displaced from `runnext`). No other thread ever sees these.
+//!
+//! `runnext` may hold either kind. A thief takes it only from a stuck processor, and gives a
+//! started coroutine straight back through the victim's inbox.
+//!
 //! # Picking the next task
 //!
-//! 1. Every [`GLOBAL_QUEUE_INTERVAL`] ticks, fire due timers, then the global queue first, so
-//!    tasks injected from outside cannot starve behind a busy local queue (Go checks every 61
-//!    ticks). A poll the monitor asked for happens here too.
-//! 2. `runnext`, unless it has won [`RUNNEXT_STREAK`] times in a row while the queue waited: two
-//!    coroutines ping-ponging through `runnext` would otherwise shut out the rest of the queue
-//!    (Go gets the same effect by making `runnext` inherit the time slice).
-//! 3. The local queue, FIFO.
+//! 0. Every round: take the inbox into `woken`, and fire due timers (one atomic load when none
+//!    is set), so a coroutine woken by a timer or by another thread runs as soon as the current
+//!    one suspends, as Go's `schedule` runs `checkTimers` each round and readies what it wakes
+//!    as `runnext`.
+//! 1. Every [`GLOBAL_QUEUE_INTERVAL`] ticks, the global queue first, so tasks injected from
+//!    outside cannot starve behind a busy local queue (Go checks every 61 ticks). A poll the
+//!    monitor asked for happens here too.
+//! 2. `runnext`, then `woken`, unless these have won [`RUNNEXT_STREAK`] times in a row while the
+//!    queues waited: two coroutines ping-ponging through `runnext` would otherwise shut out the
+//!    rest (Go gets the same effect by making `runnext` inherit the time slice).
+//! 3. `pinned` and the run queue, taking turns: either kind gets at least every other pick.
 //! 4. The global queue, taking a batch.
 //! 5. Due timers, and sockets that became ready (a poll that does not wait), whose coroutines
-//!    land in this processor's `runnext` and queue (Go's `findrunnable` does the same).
+//!    land on their home workers (Go's `findrunnable` polls the same way).
 //! 6. Stealing: up to [`SEARCH_ROUNDS`] passes over the other processors in a random order,
 //!    taking half of a victim's queue. A victim's `runnext` is taken only in the last pass and
 //!    only if the victim picked no task since the first pass: it is probably about to run it.
@@ -20,30 +37,34 @@
 //!    often comes within microseconds and a searching worker takes it without a wake-up.
 //! 8. Sleep (see `idle.rs`): in the net poller, until the next timer, if coroutines wait on
 //!    sockets or timers are set and no other worker is there already (Go's blocking `netpoll`);
-//!    otherwise parked.
+//!    otherwise parked. A push to the inbox wakes the worker (`Idle::wake_worker`).
 //!
 //! # Running a task
 //!
-//! The worker resumes the task's coroutine until it yields (back of the local queue), parks
-//! (released; whoever unparks it reschedules it) or returns (its stack goes back to the pool).
+//! The worker resumes the task's coroutine until it yields (back of `pinned`, or of the run
+//! queue if it may run anywhere), parks (released; whoever unparks it sends it home) or returns
+//! (its stack goes back to the pool).
 //!
 //! # When other workers are woken
 //!
-//! A task made runnable by a coroutine goes to `runnext` and wakes nobody: it will run as soon as
-//! the current coroutine suspends, which for a channel hand-off is within nanoseconds, far sooner
-//! than a woken thread could take it. The task it displaces from `runnext` goes to the queue,
-//! where it could wait behind a long-running coroutine, so that push wakes an idle worker (if
-//! none is searching already) to steal it. A yielding coroutine goes to the queue without waking
-//! anyone, as in Go: it asked to wait its turn, not for another core. What is left, a task in
-//! `runnext` behind a coroutine that runs for long, the monitor's stall watch hands to a thief.
+//! A task made runnable by a coroutine on its own home goes to `runnext` and wakes nobody: it will
+//! run as soon as the current coroutine suspends, which for a channel hand-off is within
+//! nanoseconds, far sooner than a woken thread could take it. A task it displaces from `runnext`
+//! goes to `pinned` if it has started (nobody else could run it), else to the queue, where it
+//! could wait behind a long-running coroutine, so that push wakes an idle worker (if none is
+//! searching already) to steal it. A yielding coroutine goes back without waking anyone, as in
+//! Go: it asked to wait its turn, not for another core. What is left, a new task in `runnext`
+//! behind a coroutine that runs for long, the monitor's stall watch hands to a thief.
 //!
 //! # Ownership
 //!
 //! A `Worker` lives on its thread's stack and is reached from coroutines through a thread-local
-//! raw pointer (see `context.rs`), so every method takes `&self` and per-worker counters are
-//! `Cell`s: the worker loop never holds a `&mut` that a running coroutine could alias.
+//! raw pointer (see `context.rs`), so every method takes `&self`, per-worker counters are
+//! `Cell`s, and the local queues are `RefCell`s borrowed only inside one method, never across a
+//! `resume`: the worker loop never holds a borrow that a running coroutine could alias.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use crossbeam_deque::{Steal, Worker as LocalQueue};
@@ -73,8 +94,16 @@ const LINGER: Duration = Duration::from_micros(20);
 pub(crate) struct Worker {
     index: usize,
     sched: &'static Scheduler,
-    /// This processor's run queue; only this thread pushes and pops.
+    /// This processor's run queue of tasks that may run anywhere; only this thread pushes and
+    /// pops, others steal.
     queue: LocalQueue<Arc<Task>>,
+    /// Started coroutines of this worker woken by others (from the inbox) or by timers, oldest
+    /// first.
+    woken: RefCell<VecDeque<Arc<Task>>>,
+    /// Started coroutines of this worker that yielded or were displaced from `runnext`.
+    pinned: RefCell<VecDeque<Arc<Task>>>,
+    /// Whose turn it is between `pinned` (true) and `queue`.
+    pinned_turn: Cell<bool>,
     /// Tasks picked so far (mirrored to `Processor::ticks`).
     tick: Cell<u64>,
     /// Consecutive picks from `runnext`.
@@ -105,6 +134,9 @@ pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc
         index,
         sched,
         queue,
+        woken: RefCell::default(),
+        pinned: RefCell::default(),
+        pinned_turn: Cell::new(false),
         tick: Cell::new(0),
         streak: Cell::new(0),
         searching: Cell::new(false),
@@ -143,16 +175,28 @@ impl Worker {
         &self.sched.processors[self.index]
     }
 
-    /// Puts `task` in `runnext`. The task it displaces goes to the back of the queue, where
+    /// Puts `task`, which may run here, in `runnext`. The task it displaces goes to the back
+    /// of `pinned` if only this worker may run it; else to the back of the run queue, where
     /// other workers can steal it, so an idle worker is woken for it.
     pub(crate) fn push_runnext(&self, task: Arc<Task>) {
         if let Some(old) = self.processor().runnext.put(task) {
-            self.queue.push(old);
-            self.sched.wake_worker();
+            if old.home().is_some() {
+                self.pinned.borrow_mut().push_back(old);
+            } else {
+                self.queue.push(old);
+                self.sched.wake_worker();
+            }
         }
     }
 
-    /// Queues `tasks` at the back of the run queue, and wakes an idle worker to share them.
+    /// Queues `task`, a started coroutine of this worker just woken, to run after `runnext`.
+    pub(crate) fn push_woken(&self, task: Arc<Task>) {
+        debug_assert_eq!(task.home(), Some(self.index));
+        self.woken.borrow_mut().push_back(task);
+    }
+
+    /// Queues `tasks`, which may run anywhere, at the back of the run queue, and wakes an idle
+    /// worker to share them.
     pub(crate) fn push_all(&self, tasks: Vec<Arc<Task>>) {
         for task in tasks {
             self.queue.push(task);
@@ -160,14 +204,27 @@ impl Worker {
         self.sched.wake_worker();
     }
 
+    /// Puts a task that yielded at the back of its queue.
+    fn requeue(&self, task: Arc<Task>) {
+        if task.home().is_some() {
+            self.pinned.borrow_mut().push_back(task);
+        } else {
+            self.queue.push(task);
+        }
+    }
+
     fn run_task(&self, task: Arc<Task>) {
         context::set_current_task(Arc::as_ptr(&task));
-        // SAFETY: `task` came from a run queue, `runnext` or the injector, which hand out each
-        // runnable task exactly once (see `task.rs`): this worker holds its run right.
-        let outcome = unsafe { task.resume() };
+        // SAFETY: `task` came from one of this processor's queues, its inbox, its `runnext`, the
+        // injector or a theft, which hand out each runnable task exactly once (see
+        // `park_state.rs`): this worker holds its run right. Only this worker's own places hold
+        // tasks whose home is this worker, and nothing here ever holds a task homed elsewhere
+        // (`Scheduler::ready` sends those home, `steal_from` gives them back): so this thread
+        // is the task's home, or it has none.
+        let outcome = unsafe { task.resume(self.index) };
         context::set_current_task(std::ptr::null());
         match outcome {
-            Outcome::Yielded => self.queue.push(task),
+            Outcome::Yielded => self.requeue(task),
             Outcome::Parked => drop(task),
             Outcome::Woken => self.push_runnext(task),
             Outcome::Finished(stack) => {
@@ -184,9 +241,10 @@ impl Worker {
         if self.sched.poller.poll_requested() {
             self.poll_now();
         }
+        self.take_inbox();
+        self.sched.timers.fire_due();
         // Every GLOBAL_QUEUE_INTERVAL ticks the global queue goes first, so it cannot starve.
         let global_first = if tick.is_multiple_of(GLOBAL_QUEUE_INTERVAL) {
-            self.sched.timers.fire_due();
             self.sched.take_global(&self.queue)
         } else {
             None
@@ -202,16 +260,41 @@ impl Worker {
         task
     }
 
+    /// Moves what other threads handed back into `woken`.
+    fn take_inbox(&self) {
+        let inbox = &self.processor().inbox;
+        if !inbox.is_empty() {
+            self.woken.borrow_mut().extend(inbox.take_all());
+        }
+    }
+
     fn take_local(&self) -> Option<Arc<Task>> {
         let runnext = &self.processor().runnext;
         if self.streak.get() < RUNNEXT_STREAK {
-            if let Some(task) = runnext.take() {
+            let task = runnext
+                .take()
+                .or_else(|| self.woken.borrow_mut().pop_front());
+            if task.is_some() {
                 self.streak.set(self.streak.get() + 1);
-                return Some(task);
+                return task;
             }
         }
         self.streak.set(0);
-        self.queue.pop().or_else(|| runnext.take())
+        self.take_queued()
+            .or_else(|| runnext.take())
+            .or_else(|| self.woken.borrow_mut().pop_front())
+    }
+
+    /// The next task of `pinned` or the run queue, which take turns.
+    fn take_queued(&self) -> Option<Arc<Task>> {
+        let pinned_first = !self.pinned_turn.get();
+        self.pinned_turn.set(pinned_first);
+        let pinned = || self.pinned.borrow_mut().pop_front();
+        if pinned_first {
+            pinned().or_else(|| self.queue.pop())
+        } else {
+            self.queue.pop().or_else(pinned)
+        }
     }
 
     /// Fires due timers and polls sockets without waiting; what they wake lands here.
@@ -238,7 +321,12 @@ impl Worker {
 
     /// True if this processor has a task waiting.
     fn has_local_work(&self) -> bool {
-        !self.queue.is_empty() || !self.processor().runnext.is_empty()
+        let processor = self.processor();
+        !self.queue.is_empty()
+            || !processor.runnext.is_empty()
+            || !processor.inbox.is_empty()
+            || !self.woken.borrow().is_empty()
+            || !self.pinned.borrow().is_empty()
     }
 
     /// Steals from the global queue and the other processors; see the module docs.
@@ -319,7 +407,13 @@ impl Worker {
         if round == 0 {
             seen.set(processor.ticks());
         } else if round == SEARCH_ROUNDS - 1 && seen.get() == processor.ticks() {
-            return processor.runnext.take();
+            let task = processor.runnext.take()?;
+            if task.home().is_none() {
+                return Some(task);
+            }
+            // A started coroutine keeps its thread: straight back to the victim. Taking it
+            // from `runnext` gave us its run right, which the push hands on.
+            self.sched.send_home(victim, task);
         }
         None
     }
@@ -338,7 +432,7 @@ impl Worker {
     fn sleep(&self) {
         let was_searching = self.searching.replace(false);
         let sched = self.sched;
-        let has_work = || sched.has_stealable_work() || !self.processor().runnext.is_empty();
+        let has_work = || sched.has_stealable_work() || self.has_local_work();
         // Sleep in the poller only if it has something to wait for (sockets, timers), as Go's
         // `findrunnable` does: waking a worker out of the poller costs an `eventfd` write and
         // several system calls on its side, a parked one a single futex wake.
