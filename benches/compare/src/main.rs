@@ -8,10 +8,15 @@
 //! to the better Go (`stats`), prints the table, and writes docs/benchmarks.md (`report`) and
 //! docs/benchmarks.svg (`svg`). The raw runs go to target/compare/runs.txt.
 //!
+//! With `OFFSHOOT_BASE=REV` in the environment, offshoot at git revision REV is built too and
+//! runs as one more system, `offshoot@<shortrev>`, right after offshoot (`base`): before and
+//! after a change in one run.
+//!
 //! Rejected: a shell script (the table, the medians and the SVG are far clearer in Rust, and
 //! Rust is the one toolchain every checkout has); running each system's runs back to back (a
 //! burst of load from a neighbour would then fall on one system only).
 
+mod base;
 mod machine;
 mod report;
 mod runner;
@@ -32,8 +37,8 @@ use runner::Outcome;
 use systems::System;
 use workloads::Workload;
 
-const USAGE: &str =
-    "usage: benches/compare.sh [RUNS] [WORKLOAD...]   (default: 5 runs, every workload)";
+const USAGE: &str = "usage: [OFFSHOOT_BASE=REV] benches/compare.sh [RUNS] [WORKLOAD...]   \
+                     (default: 5 runs, every workload; REV adds offshoot at that git revision)";
 
 /// Counted runs per system and workload when none are asked for.
 const DEFAULT_RUNS: usize = 5;
@@ -53,7 +58,8 @@ fn main() {
     let root = repository_root();
     let out = root.join("target/compare");
     fs::create_dir_all(&out).unwrap_or_else(|e| fail(&format!("{}: {e}", out.display())));
-    let systems = systems::build_all(&root, &out).unwrap_or_else(|e| fail(&e));
+    let base = base::requested();
+    let systems = systems::build_all(&root, &out, base.as_deref()).unwrap_or_else(|e| fail(&e));
     let log = out.join("runs.txt");
     let outcomes = measure(&systems, &chosen, runs, &log);
     let rows = chosen
@@ -65,10 +71,7 @@ fn main() {
         systems,
         rows,
         runs,
-        command: std::iter::once("benches/compare.sh")
-            .chain(args.iter().map(String::as_str))
-            .collect::<Vec<_>>()
-            .join(" "),
+        command: command(base.as_deref(), &args),
         machine: Machine::read(),
         date,
         minutes: started.elapsed().as_secs_f64() / 60.0,
@@ -81,6 +84,16 @@ fn main() {
         log.display()
     );
     println!("took {:.1} minutes", started.elapsed().as_secs_f64() / 60.0);
+}
+
+/// The command line that made this report, as the page shows it.
+fn command(base: Option<&str>, args: &[String]) -> String {
+    let base = base.map(|rev| format!("{}={rev}", base::VARIABLE));
+    base.into_iter()
+        .chain(std::iter::once("benches/compare.sh".to_string()))
+        .chain(args.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `[RUNS] [WORKLOAD...]` as the number of counted runs and the workloads, in table order.
@@ -134,7 +147,7 @@ fn measure(
                 };
                 let result = describe(&outcome, workload);
                 let line = format!(
-                    "{:<10} {what:<9} {:<9} {result}",
+                    "{:<10} {what:<9} {:<16} {result}",
                     workload.name, system.name
                 );
                 eprintln!("[{done:>4}/{total}] {line}");
@@ -164,7 +177,10 @@ fn run_once(system: &System, workload: &Workload, warm_up: &Option<Outcome>) -> 
             "not run: the warm-up was {}",
             stats::timed_out()
         ))),
-        _ => Some(runner::run(system.binary(workload), workload)),
+        _ => Some(match system.binary(workload) {
+            Ok(binary) => runner::run(binary, workload),
+            Err(why) => Outcome::NotApplicable(why),
+        }),
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! Each system's cell is its median with the spread (smallest and largest good run) beside it;
 //! the reference Go's median is marked (`*` in the terminal, bold on the page). Each Rust
-//! system then has a column with its ratio to the reference Go: below 1.0, it did better.
+//! system then has a column with its ratio to the reference Go: below 1.0, it did better. With a
+//! base (OFFSHOOT_BASE), a last column has offshoot's ratio to it, oriented the same way; the
+//! rest of the page (the chart, where offshoot is slower) is about offshoot alone.
 
 use std::fmt::Write;
 
@@ -50,12 +52,20 @@ impl Report {
         self.systems.iter().any(|s| s.role == Role::Go)
     }
 
+    /// The base, if one was asked for.
+    fn base(&self) -> Option<&System> {
+        self.systems.iter().find(|s| s.role == Role::Base)
+    }
+
     /// The header and rows of the table, as strings.
     fn table(&self, style: Style) -> Vec<Vec<String>> {
         let mut header = vec!["workload".to_string(), "unit".to_string()];
         header.extend(self.systems.iter().map(|s| s.name.clone()));
         if self.has_go() {
             header.extend(self.compared().map(|(_, s)| format!("{}/Go", s.name)));
+        }
+        if self.base().is_some() {
+            header.push(TO_BASE.into());
         }
         let mut table = vec![header];
         for row in &self.rows {
@@ -68,6 +78,9 @@ impl Report {
             }
             if self.has_go() {
                 line.extend(self.compared().map(|(i, _)| ratio_text(row.ratios[i])));
+            }
+            if self.base().is_some() {
+                line.push(ratio_text(row.to_base));
             }
             table.push(line);
         }
@@ -106,8 +119,26 @@ impl Report {
 
     /// What the marks in the table mean.
     fn legend(&self, style: Style) -> String {
+        let mut out = self.go_legend(style);
+        if let Some(base) = self.base() {
+            if style == Style::Markdown {
+                out.push('\n');
+            }
+            writeln!(
+                out,
+                "{TO_BASE}: offshoot's median over {}'s, inverted for throughput, so below 1.00 \
+                 means this checkout did better than the base.",
+                base.name
+            )
+            .unwrap();
+        }
+        out
+    }
+
+    /// What the marks for the ratios to Go mean.
+    fn go_legend(&self, style: Style) -> String {
         if !self.has_go() {
-            return "No Go was found, so there are no ratios.\n".into();
+            return "No Go was found, so there are no ratios to Go.\n".into();
         }
         let mark = if style == Style::Markdown {
             "in bold"
@@ -183,19 +214,37 @@ impl Report {
              programs are `benches/go/main.go`, `benches/runtime.rs`, `benches/chan.rs`, \
              `benches/io.rs` and `benches/peers/`, and every one does the same work and times it \
              itself. This page and `docs/benchmarks.svg` are written by\n\n\
-             ```sh\nbenches/compare.sh [RUNS] [WORKLOAD...]   # default: 5 runs, every workload\n```\n\n\
+             ```sh\nbenches/compare.sh [RUNS] [WORKLOAD...]   # default: 5 runs, every workload\n\
+             OFFSHOOT_BASE=REV benches/compare.sh ...   # and offshoot at git revision REV, as offshoot@REV\n```\n\n\
              which builds every system in release mode, runs each workload once per system as a \
              warm-up (not counted), then RUNS times with the systems interleaved ({}, {}, ...), \
              and takes medians. A run that fails or takes over 120 s counts as failed and is left \
              out. The reference for the ratios is, per workload, whichever Go version did better. \
              Each program measures wall-clock time (or memory) itself; on a shared machine, read a \
              ratio near 1.0 together with the spreads beside the medians. \
-             This run: `{}`, {}, {:.0} minutes.\n\n",
+             This run: `{}`, {}, {:.0} minutes.\n\n{}",
             names.join(", "),
             names[0],
             self.command,
             self.date,
-            self.minutes
+            self.minutes,
+            self.base_note(),
+        )
+    }
+
+    /// Whether this run included a base, and what it was.
+    fn base_note(&self) -> String {
+        let Some(base) = self.base() else {
+            return String::new();
+        };
+        let commit = base.name.strip_prefix("offshoot@").unwrap_or(&base.name);
+        format!(
+            "This run included a base: `{}` is offshoot at commit {commit}, built in a git \
+             worktree under `target/compare/` and run interleaved with the others; the column \
+             {TO_BASE} is this checkout's median over the base's. The chart and the list of \
+             workloads where offshoot is slower than Go are about this checkout (`offshoot`) \
+             only.\n\n",
+            base.name
         )
     }
 
@@ -294,6 +343,9 @@ fn wrap(page: &str) -> String {
     out
 }
 
+/// The header of the column with offshoot's ratio to the base.
+const TO_BASE: &str = "offshoot/base";
+
 /// The width prose is wrapped at.
 const WRAP: usize = 100;
 
@@ -361,9 +413,24 @@ pub fn number(v: f64) -> String {
     grouped
 }
 
+/// Why offshoot is slower than Go on `workload`, from benches/compare/reasons.txt (compiled in,
+/// and the runner is rebuilt on every run, so an edit shows in the next page).
+fn reason(workload: &str) -> String {
+    include_str!("../reasons.txt")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .find_map(|line| line.strip_prefix(workload)?.strip_prefix(": "))
+        .map_or_else(
+            || "Not profiled yet: see docs/performance.md.".to_string(),
+            |why| format!("Why: {why}"),
+        )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{number, wrap};
+    use super::*;
+    use crate::runner::Outcome;
+    use crate::workloads::find;
 
     #[test]
     fn wraps_prose_only() {
@@ -384,17 +451,102 @@ mod tests {
         assert_eq!(number(193_500.0), "193,500");
         assert_eq!(number(1_234_567.0), "1,234,567");
     }
-}
 
-/// Why offshoot is slower than Go on `workload`, from benches/compare/reasons.txt (compiled in,
-/// and the runner is rebuilt on every run, so an edit shows in the next page).
-fn reason(workload: &str) -> String {
-    include_str!("../reasons.txt")
-        .lines()
-        .filter(|line| !line.starts_with('#'))
-        .find_map(|line| line.strip_prefix(workload)?.strip_prefix(": "))
-        .map_or_else(
-            || "Not profiled yet: see docs/performance.md.".to_string(),
-            |why| format!("Why: {why}"),
-        )
+    /// A report of offshoot, a base and one Go on pingpong and echo.
+    fn with_base() -> Report {
+        report(true)
+    }
+
+    /// A report of offshoot, the base if `base`, and one Go on pingpong and echo.
+    fn report(base: bool) -> Report {
+        let system = |name: &str, role| System::offshoot(name.into(), role, name.into(), vec![]);
+        let mut systems = vec![
+            system("offshoot", Role::Offshoot),
+            system("offshoot@b9c8e0e", Role::Base),
+            system("go1.19", Role::Go),
+        ];
+        let v = |x: f64| vec![Outcome::Value(x)];
+        let mut pingpong = vec![v(100.0), v(200.0), v(400.0)];
+        let mut echo = vec![v(10_000.0), v(5000.0), v(5000.0)];
+        if !base {
+            systems.remove(1);
+            pingpong.remove(1);
+            echo.remove(1);
+        }
+        let rows = vec![
+            crate::stats::row(find("pingpong").unwrap(), &systems, &pingpong),
+            crate::stats::row(find("echo").unwrap(), &systems, &echo),
+        ];
+        Report {
+            systems,
+            rows,
+            runs: 1,
+            command: "OFFSHOOT_BASE=main benches/compare.sh 1 pingpong echo".into(),
+            machine: Machine {
+                cores: 2,
+                cpu: "cpu".into(),
+                kernel: "6.1".into(),
+                memory: "1 GiB".into(),
+                rustc: "rustc".into(),
+            },
+            date: "2026-01-01 00:00 UTC".into(),
+            minutes: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_base_has_its_ratio_to_go_and_offshoot_its_ratio_to_the_base() {
+        let report = with_base();
+        let table = report.table(Style::Text);
+        assert_eq!(
+            table[0][2..],
+            [
+                "offshoot",
+                "offshoot@b9c8e0e",
+                "go1.19",
+                "offshoot/Go",
+                "offshoot@b9c8e0e/Go",
+                "offshoot/base"
+            ]
+        );
+        // pingpong: 100 ns against the base's 200 and Go's 400.
+        assert_eq!(table[1][5..], ["0.25", "0.50", "0.50"]);
+        // echo: 100,000 rt/s against the base's and Go's 200,000: offshoot is twice as slow.
+        assert_eq!(table[2][5..], ["2.00", "1.00", "2.00"]);
+        assert!(report
+            .terminal()
+            .contains("offshoot/base: offshoot's median over offshoot@b9c8e0e's"));
+    }
+
+    #[test]
+    fn the_page_says_a_base_was_included_and_keeps_offshoot_the_headline() {
+        let page = with_base().page();
+        assert!(
+            page.contains("This run included a base: `offshoot@b9c8e0e`"),
+            "{page}"
+        );
+        let unwrapped = page.replace('\n', " ");
+        assert!(unwrapped.contains("`OFFSHOOT_BASE=main benches/compare.sh 1 pingpong echo`"));
+        // Only offshoot's slower workload is listed, not the base's.
+        let slower = &page[page.find("## Where offshoot is slower").unwrap()..];
+        let slower = &slower[..slower.find("## Machine").unwrap()];
+        assert!(
+            slower.contains("**echo**: 2.00") && !slower.contains("pingpong"),
+            "{slower}"
+        );
+        let chart = crate::svg::chart(&with_base());
+        assert!(
+            chart.contains("offshoot / Go") && !chart.contains("offshoot@"),
+            "{chart}"
+        );
+    }
+
+    #[test]
+    fn without_a_base_there_is_no_column_for_it() {
+        let report = report(false);
+        assert!(!report.table(Style::Text)[0]
+            .iter()
+            .any(|h| h.contains("base")));
+        assert!(!report.page().contains("included a base"));
+    }
 }

@@ -3,7 +3,8 @@
 //! A run is the binary started with the workload's name as its only argument. It succeeds when
 //! it exits with status 0 within [`TIME_LIMIT`] and prints `workload value unit` with the
 //! expected unit; a peer may instead print `workload n/a reason` for a workload it cannot
-//! express. Anything else is a failed run, recorded with a short reason, and the comparison goes
+//! express, and a binary that exits with status 2 saying `unknown workload` on stderr does not
+//! have it (an older base revision): both are `n/a`. Anything else is a failed run, recorded with a short reason, and the comparison goes
 //! on. The runner only waits: every binary times its own workload, so the polling below adds
 //! nothing to the measurement.
 
@@ -75,6 +76,11 @@ fn finish(mut child: Child, workload: &Workload, limit: Duration) -> Outcome {
     let err = stderr.join().unwrap_or_default();
     match first_line(&err) {
         _ if status.success() => parse(&out, workload),
+        // Every program says so for a workload it does not have (a base revision older than
+        // the workload, say): that is no failure of a run.
+        why if status.code() == Some(2) && why.starts_with("unknown workload") => {
+            Outcome::NotApplicable(format!("this build has no such workload ({why})"))
+        }
         why if why.is_empty() => Outcome::Failed(status.to_string()),
         why => Outcome::Failed(format!("{status}: {why}")),
     }
@@ -165,6 +171,15 @@ mod tests {
         assert!(
             matches!(&status, Outcome::Failed(why) if why.ends_with(": boom")),
             "{status:?}"
+        );
+        let unknown = finish(
+            sh("echo 'unknown workload \"pingpong\"; expected one of [..]' >&2; exit 2"),
+            pingpong,
+            limit,
+        );
+        assert!(
+            matches!(&unknown, Outcome::NotApplicable(why) if why.contains("no such workload")),
+            "{unknown:?}"
         );
         let nan = finish(sh("echo pingpong NaN ns/op"), pingpong, limit);
         assert!(matches!(nan, Outcome::Failed(_)), "{nan:?}");

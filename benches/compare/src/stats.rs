@@ -1,5 +1,6 @@
 //! From runs to the numbers on the page: the median and spread of each system's runs of a
-//! workload, the reference Go, and each Rust system's ratio to it.
+//! workload, the reference Go, each Rust system's ratio to it, and offshoot's ratio to the base
+//! (`base`), when there is one.
 //!
 //! Values are converted to the shown unit (round trips per second for echo) before the median
 //! is taken, so the spread is in the shown unit too. Failed runs are left out of the median and
@@ -37,6 +38,9 @@ pub struct Row {
     pub reference: Option<usize>,
     /// Per system, its ratio to the reference Go (`None` for Go itself or without medians).
     pub ratios: Vec<Option<f64>>,
+    /// offshoot's ratio to the base (OFFSHOOT_BASE), oriented like the ratios to Go: below 1.0,
+    /// this checkout did better than the base. `None` without a base or without both medians.
+    pub to_base: Option<f64>,
 }
 
 /// Summarises the runs of one system on one workload.
@@ -84,11 +88,20 @@ pub fn row(workload: &'static Workload, systems: &[System], runs: &[Vec<Outcome>
             _ => None,
         })
         .collect();
+    let median = |role| {
+        let i = systems.iter().position(|s| s.role == role)?;
+        cells[i].median
+    };
+    let to_base = match (median(Role::Offshoot), median(Role::Base)) {
+        (Some(now), Some(base)) => ratio(now, base, workload.better),
+        _ => None,
+    };
     Row {
         workload,
         cells,
         reference,
         ratios,
+        to_base,
     }
 }
 
@@ -103,11 +116,12 @@ fn best_go(workload: &Workload, systems: &[System], cells: &[Cell]) -> Option<us
     best.map(|(i, _)| i)
 }
 
-/// A system's value over Go's, oriented so that below 1.0 means the system did better.
-pub fn ratio(system: f64, go: f64, better: Better) -> Option<f64> {
+/// A system's value over a reference's (Go's, or the base's), oriented so that below 1.0 means
+/// the system did better.
+pub fn ratio(system: f64, reference: f64, better: Better) -> Option<f64> {
     let r = match better {
-        Better::Lower => system / go,
-        Better::Higher => go / system,
+        Better::Lower => system / reference,
+        Better::Higher => reference / system,
     };
     (r.is_finite() && r > 0.0).then_some(r)
 }
@@ -148,5 +162,49 @@ mod tests {
         assert_eq!(ratio(250_000.0, 200_000.0, Better::Higher), Some(0.8));
         assert_eq!(ratio(4.0, 2.0, Better::Lower), Some(2.0));
         assert_eq!(ratio(4.0, 0.0, Better::Lower), None);
+    }
+
+    fn system(name: &str, role: Role) -> System {
+        System::offshoot(name.into(), role, name.into(), Vec::new())
+    }
+
+    #[test]
+    fn ratios_to_go_and_to_the_base() {
+        let systems = [
+            system("offshoot", Role::Offshoot),
+            system("offshoot@b9c8e0e", Role::Base),
+            system("go1.19", Role::Go),
+            system("go1.27", Role::Go),
+        ];
+        let v = |values: &[f64]| {
+            values
+                .iter()
+                .map(|&v| Outcome::Value(v))
+                .collect::<Vec<_>>()
+        };
+        let runs = [v(&[2.0, 4.0, 3.0]), v(&[6.0]), v(&[5.0]), v(&[4.0])];
+        let row = super::row(find("pingpong").unwrap(), &systems, &runs);
+        assert_eq!(row.reference, Some(3));
+        assert_eq!(row.ratios, [Some(0.75), Some(1.5), None, None]);
+        assert_eq!(row.to_base, Some(0.5));
+        // Throughput: 5,000 ns is 200,000 rt/s, twice the base's 100,000: better, 0.5.
+        let runs = [v(&[5000.0]), v(&[10_000.0]), v(&[4000.0]), v(&[8000.0])];
+        let row = super::row(find("echo").unwrap(), &systems, &runs);
+        assert_eq!(row.reference, Some(2));
+        assert_eq!(row.ratios[..2], [Some(1.25), Some(2.5)]);
+        assert_eq!(row.to_base, Some(0.5));
+        // A base that cannot run the workload has no ratio, and neither has offshoot to it.
+        let na = vec![Outcome::NotApplicable("no bench target `io`".into())];
+        let runs = [v(&[5000.0]), na, v(&[4000.0]), v(&[8000.0])];
+        let row = super::row(find("echo").unwrap(), &systems, &runs);
+        assert_eq!((row.ratios[1], row.to_base), (None, None));
+        // Without a base there is no ratio to it.
+        let runs = [v(&[1.0]), v(&[2.0])];
+        let row = super::row(
+            find("ring").unwrap(),
+            &[system("offshoot", Role::Offshoot), system("go", Role::Go)],
+            &runs,
+        );
+        assert_eq!((row.ratios[0], row.to_base), (Some(0.5), None));
     }
 }

