@@ -98,7 +98,8 @@ impl Config {
     }
 
     /// The most threads the blocking pool (see [`blocking`](crate::blocking)) runs at once. At
-    /// least 1. Calls beyond it wait in a queue for a free thread; they never fail.
+    /// least 1. Calls beyond it wait in a queue for a free thread; they fail only if the pool has
+    /// no thread at all and the system refuses to start one (see [`blocking`](crate::blocking)).
     pub fn blocking_threads(mut self, n: usize) -> Config {
         self.blocking_threads = Some(n.max(1));
         self
