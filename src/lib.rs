@@ -79,7 +79,7 @@ pub use runtime::blocking::blocking;
 #[cfg(not(loom))]
 pub use runtime::config::{
     AlreadyStarted, Config, DEFAULT_BLOCKING_KEEP_ALIVE, DEFAULT_BLOCKING_THREADS,
-    DEFAULT_STACK_SIZE,
+    DEFAULT_STACK_SIZE, MAX_STACK_SIZE,
 };
 pub use runtime::go::go;
 pub use runtime::join::JoinHandle;

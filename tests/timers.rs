@@ -395,6 +395,34 @@ fn stop_and_reset_return_true_whenever_the_value_was_never_received() {
     );
 }
 
+/// Dropping a `Timer` or `Ticker`, or one clone of its channel, does not stop it while a clone
+/// can still receive: only the last receiver's drop does (which frees the timer at once; see
+/// `tests/timer_memory.rs`).
+#[test]
+fn a_timer_goes_on_while_a_clone_of_its_channel_lives() {
+    run_watched("a_timer_goes_on_while_a_clone_of_its_channel_lives", || {
+        let timer = Timer::new(ms(10));
+        let c = timer.c.clone();
+        drop(timer);
+        assert!(c.recv_timeout(ms(5_000)).is_ok(), "the dropped timer fired");
+
+        let rx = after(ms(10));
+        let clone = rx.clone();
+        drop(rx);
+        assert!(clone.recv_timeout(ms(5_000)).is_ok(), "after fired");
+
+        let ticker = Ticker::new(ms(2));
+        let c = ticker.c.clone();
+        drop(ticker);
+        for _ in 0..3 {
+            assert!(
+                c.recv_timeout(ms(5_000)).is_ok(),
+                "the dropped ticker ticks"
+            );
+        }
+    });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Ticker: stop, reset, zero period
 

@@ -70,6 +70,9 @@ struct State<T> {
     closed: bool,
     /// Every receiver is gone: sends fail.
     receivers_gone: bool,
+    /// Called once, outside the lock, when the last receiver goes: lets a channel's producer stop
+    /// producing for nobody (a timer channel cancels its timer). `None` for ordinary channels.
+    on_receivers_gone: Option<Box<dyn FnOnce() + Send>>,
     recvq: WaitQueue<T>,
     sendq: WaitQueue<T>,
     /// `Select::ready` callers waiting for any change, by id. Empty in normal use.
@@ -111,6 +114,7 @@ impl<T> Chan<T> {
                 send_reserved: 0,
                 closed: false,
                 receivers_gone: false,
+                on_receivers_gone: None,
                 recvq: WaitQueue::default(),
                 sendq: WaitQueue::default(),
                 observers: Vec::new(),
@@ -290,18 +294,38 @@ impl<T> Chan<T> {
     }
 
     /// The last receiver is gone: sends fail from now on, parked senders are woken with their
-    /// messages, and buffered values are dropped (outside the lock: their drop may do anything).
+    /// messages, buffered values are dropped and the `on_receivers_gone` hook is called (both
+    /// outside the lock: a drop or the hook may do anything).
     pub(crate) fn disconnect_receivers(&self) {
-        let (senders, buffered) = {
+        let (senders, buffered, hook) = {
             let mut state = self.state.lock();
             state.receivers_gone = true;
             state.changed();
-            (state.sendq.claim_all(), std::mem::take(&mut state.buf))
+            (
+                state.sendq.claim_all(),
+                std::mem::take(&mut state.buf),
+                state.on_receivers_gone.take(),
+            )
         };
         for sender in senders {
             sender.finish(Outcome::Closed).unpark_owned();
         }
         drop(buffered);
+        if let Some(hook) = hook {
+            hook();
+        }
+    }
+
+    /// Sets the function called once the last receiver is gone (at once, if it is gone already).
+    #[cfg(not(loom))]
+    pub(crate) fn on_receivers_gone(&self, hook: Box<dyn FnOnce() + Send>) {
+        let mut state = self.state.lock();
+        if !state.receivers_gone {
+            state.on_receivers_gone = Some(hook);
+            return;
+        }
+        drop(state);
+        hook();
     }
 
     // ---- two-phase operations, for select ----

@@ -109,6 +109,14 @@ impl<T> Sender<T> {
     pub fn same_channel(&self, other: &Sender<T>) -> bool {
         Arc::ptr_eq(&self.chan, &other.chan)
     }
+
+    /// Sets a function to call once the last receiver is gone (at once, if it is gone already),
+    /// outside the channel's lock: for a producer that should stop producing for nobody, as a
+    /// timer channel cancels its timer.
+    #[cfg(not(loom))]
+    pub(crate) fn on_receivers_gone(&self, hook: Box<dyn FnOnce() + Send>) {
+        self.chan.on_receivers_gone(hook);
+    }
 }
 
 impl<T> Clone for Sender<T> {

@@ -12,6 +12,8 @@
 //! | live-coroutine limit | [`Config::max_coroutines`] | `OFFSHOOT_MAX_COROUTINES` | none |
 //! | blocking-pool threads | [`Config::blocking_threads`] | `OFFSHOOT_BLOCKING_THREADS` | 512 |
 //! | blocking-pool idle time | [`Config::blocking_keep_alive`] | none | 10 s |
+//!
+//! A stack size may be at most [`MAX_STACK_SIZE`] (1 TiB).
 
 use std::fmt;
 use std::time::Duration;
@@ -21,6 +23,23 @@ use crate::loom::sync::Mutex;
 /// The default size of a coroutine's stack: 256 KiB of address space, of which only the pages a
 /// coroutine touches become resident (a parked coroutine typically touches one or two).
 pub const DEFAULT_STACK_SIZE: usize = 256 * 1024;
+/// The largest stack a coroutine may have: 1 TiB where addresses have 64 bits, 1 GiB where they
+/// have 32. A larger size given to [`Builder::stack_size`](crate::Builder::stack_size) fails
+/// to spawn with [`io::ErrorKind::InvalidInput`](std::io::ErrorKind::InvalidInput); given to
+/// [`Config::stack_size`] or `OFFSHOOT_STACK_SIZE`, it panics with a message saying so.
+///
+/// A stack is one mapping of address space, of which only the pages a coroutine touches cost
+/// memory, so a large one is cheap; but a size past a terabyte is a mistake, not a need (Go
+/// stops a goroutine whose stack passes 1 GB; a thread's stack is 8 MiB by default), the user
+/// address space of x86-64 and arm64 is 128 TiB without 5-level paging, and a size near
+/// `usize::MAX` wraps when rounded up to whole pages, leaving a stack of no page at all. Within
+/// the limit, every size rounds and maps (or fails to map) without overflow.
+#[cfg(target_pointer_width = "64")]
+pub const MAX_STACK_SIZE: usize = 1 << 40;
+/// The largest stack a coroutine may have: 1 GiB where addresses have 32 bits (see the 64-bit
+/// documentation).
+#[cfg(not(target_pointer_width = "64"))]
+pub const MAX_STACK_SIZE: usize = 1 << 30;
 /// The default cap on the blocking pool's threads (tokio's figure; Go's cap on OS threads is
 /// 10,000, but a blocked call costs a whole thread's stack here, not a goroutine's).
 pub const DEFAULT_BLOCKING_THREADS: usize = 512;
@@ -85,7 +104,16 @@ impl Config {
     }
 
     /// The stack size, in bytes, of coroutines started without [`Builder::stack_size`](crate::Builder::stack_size).
+    ///
+    /// # Panics
+    /// If `bytes` is larger than [`MAX_STACK_SIZE`].
     pub fn stack_size(mut self, bytes: usize) -> Config {
+        assert!(
+            bytes <= MAX_STACK_SIZE,
+            "offshoot: Config::stack_size({bytes}): a coroutine stack may be at most \
+             {MAX_STACK_SIZE} bytes (MAX_STACK_SIZE, {})",
+            limit_in_words()
+        );
         self.stack_size = Some(bytes);
         self
     }
@@ -98,7 +126,8 @@ impl Config {
     }
 
     /// The most threads the blocking pool (see [`blocking`](crate::blocking)) runs at once. At
-    /// least 1. Calls beyond it wait in a queue for a free thread; they never fail.
+    /// least 1. Calls beyond it wait in a queue for a free thread; they fail only if the pool has
+    /// no thread at all and the system refuses to start one (see [`blocking`](crate::blocking)).
     pub fn blocking_threads(mut self, n: usize) -> Config {
         self.blocking_threads = Some(n.max(1));
         self
@@ -122,7 +151,8 @@ impl Config {
 }
 
 /// Reads the settings once, when the runtime starts: the API's, then the environment's, then
-/// the defaults. A malformed variable panics with a message naming it, rather than being ignored.
+/// the defaults. A malformed variable, or a stack size past [`MAX_STACK_SIZE`], panics with a
+/// message naming it, rather than being ignored.
 pub(crate) fn take_settings() -> Settings {
     *STARTED.lock() = true;
     let api = PENDING.lock().take().unwrap_or_default();
@@ -135,7 +165,7 @@ pub(crate) fn take_settings() -> Settings {
             .max(1),
         stack_size: api
             .stack_size
-            .or_else(|| env_value("OFFSHOOT_STACK_SIZE", parse_size))
+            .or_else(|| env_value("OFFSHOOT_STACK_SIZE", parse_size).map(env_stack_size))
             .unwrap_or(DEFAULT_STACK_SIZE),
         max_coroutines: api
             .max_coroutines
@@ -163,6 +193,26 @@ fn env_value(name: &str, parse: fn(&str) -> Option<usize>) -> Option<usize> {
                 ""
             }
         ),
+    }
+}
+
+/// `OFFSHOOT_STACK_SIZE`'s value, which must not pass [`MAX_STACK_SIZE`].
+fn env_stack_size(bytes: usize) -> usize {
+    assert!(
+        bytes <= MAX_STACK_SIZE,
+        "offshoot: OFFSHOOT_STACK_SIZE is {bytes} bytes: a coroutine stack may be at most \
+         {MAX_STACK_SIZE} bytes ({})",
+        limit_in_words()
+    );
+    bytes
+}
+
+/// [`MAX_STACK_SIZE`] for people.
+pub(crate) fn limit_in_words() -> &'static str {
+    if MAX_STACK_SIZE == 1 << 40 {
+        "1 TiB"
+    } else {
+        "1 GiB"
     }
 }
 

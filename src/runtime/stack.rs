@@ -118,8 +118,11 @@ impl StackPool {
     }
 
     /// Takes a stack of `size` bytes for a new coroutine: a pooled one if it can, else a new
-    /// mapping. For callers without a [`StackCache`].
+    /// mapping. For callers without a [`StackCache`]. A size past
+    /// [`MAX_STACK_SIZE`](super::config::MAX_STACK_SIZE) fails with
+    /// [`InvalidInput`](io::ErrorKind::InvalidInput), and is not counted.
     pub(crate) fn acquire(&self, size: usize) -> io::Result<Stack> {
+        stack_memory::check_size(size)?;
         self.reserve()?;
         let pooled = if size == self.default_size {
             self.idle.lock().pop()
@@ -317,8 +320,12 @@ fn limit_error(max: usize) -> io::Error {
 }
 
 /// Explains a failed stack mapping. On Linux the usual cause is the per-process limit on memory
-/// mappings, `vm.max_map_count`; the message says whether this process is near it.
+/// mappings, `vm.max_map_count`; the message says whether this process is near it. A size past
+/// the limit explains itself already, and is passed on as it is.
 fn mapping_error(err: io::Error, size: usize, live: usize) -> io::Error {
+    if err.kind() == io::ErrorKind::InvalidInput {
+        return err;
+    }
     let cause = match (max_map_count(), map_count()) {
         (Some(max), Some(used)) if used + 64 >= max => format!(
             "this process uses {used} of the {max} memory mappings Linux allows it \
@@ -437,6 +444,22 @@ mod tests {
         let c = pool.acquire(64 * 1024).expect("room again after a release");
         pool.release(b);
         pool.release(c);
+    }
+
+    #[test]
+    fn a_size_past_the_limit_is_refused_and_not_counted() {
+        use crate::runtime::config::MAX_STACK_SIZE;
+        let pool = StackPool::new(64 * 1024, None, 2);
+        for size in [usize::MAX, MAX_STACK_SIZE + 1] {
+            let err = pool.acquire(size).unwrap_err();
+            assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{err}");
+            assert_eq!(pool.live(), 0, "a refused request is not counted");
+        }
+        // A default size past the limit (which the configuration refuses) is refused too.
+        let absurd = StackPool::new(usize::MAX, None, 1);
+        let err = StackCache::new(0).acquire(&absurd, usize::MAX).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput, "{err}");
+        assert_eq!(absurd.live(), 0);
     }
 
     #[test]

@@ -12,6 +12,9 @@
 //!
 //! Each stack owns its own range and unmaps just that range when dropped (`munmap` may cut a
 //! piece out of a larger mapping), so stacks of one batch live and die independently.
+//!
+//! A size is checked against [`MAX_STACK_SIZE`] before it is rounded up to whole pages, the
+//! rounding that would otherwise wrap to zero for a size near `usize::MAX`.
 
 use std::io;
 use std::num::NonZeroUsize;
@@ -19,6 +22,7 @@ use std::ptr;
 
 use corosensei::stack::{Stack, StackPointer, MIN_STACK_SIZE};
 
+use super::config::{self, MAX_STACK_SIZE};
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
 
 /// Stacks mapped together when the pool runs dry.
@@ -46,8 +50,10 @@ pub(crate) struct StackMemory {
 unsafe impl Send for StackMemory {}
 
 impl StackMemory {
-    /// Maps `count` stacks of at least `size` usable bytes each.
+    /// Maps `count` stacks of at least `size` usable bytes each. Fails with
+    /// [`InvalidInput`](io::ErrorKind::InvalidInput) for a size past [`MAX_STACK_SIZE`].
     pub(crate) fn map_batch(size: usize, count: usize) -> io::Result<Vec<StackMemory>> {
+        check_size(size)?;
         let page = page_size();
         let usable = size.max(MIN_STACK_SIZE).next_multiple_of(page);
         let len = usable + page;
@@ -187,6 +193,21 @@ impl Drop for StackMemory {
         let rc = unsafe { libc::munmap(self.low as *mut libc::c_void, self.len) };
         debug_assert_eq!(rc, 0, "munmap of a stack failed");
     }
+}
+
+/// Refuses a stack size past [`MAX_STACK_SIZE`], with an error naming both.
+pub(crate) fn check_size(size: usize) -> io::Result<()> {
+    if size <= MAX_STACK_SIZE {
+        return Ok(());
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "offshoot: cannot start a coroutine with a stack of {size} bytes: a stack may be at \
+             most {MAX_STACK_SIZE} bytes (MAX_STACK_SIZE, {})",
+            config::limit_in_words()
+        ),
+    ))
 }
 
 fn page_size() -> usize {

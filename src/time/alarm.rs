@@ -7,7 +7,16 @@
 //! new generation, cancel the runtime timer and drain the channel under the same lock. So once
 //! they return, no value from an earlier arming is in the channel or on its way to it (Go 1.23's
 //! guarantee). A ticker re-arms itself from its callback, keeping its phase, and skips the ticks
-//! that are already past when it fires late. It stops for good once nobody can receive.
+//! that are already past when it fires late.
+//!
+//! Once nobody can receive (the last receiver of the channel is dropped, which for
+//! `after(d)` is when the `select!` that used it ends), the alarm cancels its runtime timer, as
+//! Go 1.23 and later collect an unreferenced timer at once. The timer heap then drops the
+//! cancelled entry at its next compaction, and with it the callback and the reference to the
+//! alarm and its channel that the callback holds; without this, a loop selecting on
+//! `after(60s)` kept every iteration's timer for a minute. The channel's hook holds the alarm
+//! weakly: the alarm holds the channel's sender, and a strong reference back would keep both
+//! alive for ever.
 
 use std::time::{Duration, Instant};
 
@@ -48,6 +57,12 @@ impl Alarm {
                 period,
             }),
         });
+        let weak = Arc::downgrade(&alarm);
+        alarm.tx.on_receivers_gone(Box::new(move || {
+            if let Some(alarm) = weak.upgrade() {
+                alarm.abandon();
+            }
+        }));
         alarm.arm(&mut alarm.state.lock(), first);
         (alarm, rx)
     }
@@ -74,16 +89,30 @@ impl Alarm {
 
     /// Ends the current arming and drains what it sent.
     fn disarm(state: &mut State, rx: &Receiver<Instant>) -> bool {
-        state.generation += 1;
         // Armed and not yet delivered: `fire` clears `timer` under this lock when it sends. If
         // the runtime timer fired but its callback is still waiting for the lock, the cancel
         // fails, yet nothing was delivered: the callback will find the new generation and drop
         // its value, so the timer counts as stopped while pending (Go 1.23's `isSending` case).
-        let pending = state.timer.take().inspect(|timer| {
-            scheduler::get().timers.cancel(timer);
-        });
+        let pending = Self::end_arming(state);
         let unreceived = rx.try_recv().is_ok();
-        pending.is_some() || unreceived
+        pending || unreceived
+    }
+
+    /// The channel's last receiver is gone: nothing this alarm sends can be received, so it
+    /// stops for good (see the module's doc).
+    fn abandon(&self) {
+        Self::end_arming(&mut self.state.lock());
+    }
+
+    /// Moves to a new generation and cancels the runtime timer of the current one. Returns true
+    /// if that timer was pending.
+    fn end_arming(state: &mut State) -> bool {
+        state.generation += 1;
+        let pending = state.timer.take();
+        if let Some(timer) = &pending {
+            scheduler::get().timers.cancel(timer);
+        }
+        pending.is_some()
     }
 
     /// Sets the runtime timer for the current generation, `after` from now. A delay past what

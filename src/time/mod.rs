@@ -72,6 +72,10 @@ pub fn sleep_until(deadline: Instant) {
 /// A channel that receives the time once, `duration` from now: Go's `time.After`.
 ///
 /// The channel holds one value and never closes, so a second receive waits forever, as in Go.
+/// Dropping the channel (and every clone of it) stops the timer at once, as Go 1.23 collects an
+/// unreferenced timer, and its memory goes with the runtime's next sweep of stopped timers
+/// rather than at its deadline: a loop that selects on a fresh `after(d)` every time round keeps
+/// no memory for the timers it did not need.
 ///
 /// ```
 /// use std::time::Duration;
@@ -87,8 +91,9 @@ pub fn after(duration: Duration) -> Receiver<Instant> {
 }
 
 /// A channel that receives the time every `period`: Go's `time.Tick`. A tick the reader has not
-/// taken yet when the next is due is dropped, not queued, as Go's ticker does. The ticks stop
-/// once the receiver is dropped.
+/// taken yet when the next is due is dropped, not queued, as Go's ticker does. The ticks stop as
+/// soon as the receiver (and every clone of it) is dropped, and the ticker's memory goes soon
+/// after, as for [`after`].
 ///
 /// # Panics
 /// If `period` is zero (Go's `NewTicker` panics on a non-positive interval).

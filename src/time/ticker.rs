@@ -11,7 +11,8 @@ use crate::loom::sync::Arc;
 ///
 /// The channel holds one tick: a reader slower than the period misses ticks rather than falling
 /// behind, and the ticker keeps its phase. The channel never closes; the ticks go on until
-/// [`stop`](Ticker::stop), or until every receiver is gone.
+/// [`stop`](Ticker::stop), or until the `Ticker` and every clone of `c` are gone, which stops
+/// it at once and frees its memory soon after (as Go 1.23 collects an unreferenced ticker).
 ///
 /// ```
 /// use std::time::Duration;

@@ -23,7 +23,9 @@ use crate::loom::sync::Arc;
 /// ```
 ///
 /// The channel never closes. Dropping the `Timer` does not stop it: a clone of `c` still
-/// receives the value (as `Timer::new(d).c` does in Go).
+/// receives the value (as `Timer::new(d).c` does in Go). Once the `Timer` and every clone of `c`
+/// are gone, nothing can receive the value: the timer is stopped at once, and its memory freed
+/// soon after rather than at its deadline (as Go 1.23 collects an unreferenced timer).
 pub struct Timer {
     /// The channel the time is sent on (Go's `t.C`).
     pub c: Receiver<Instant>,
