@@ -438,6 +438,32 @@ mod tests {
     }
 
     #[test]
+    fn a_cancel_releases_the_action_at_once() {
+        let mut q = TimerQueue::default();
+        let held = Arc::new(());
+        let captured = held.clone();
+        let timer = q.insert(
+            Instant::now() + Duration::from_secs(3600),
+            Action::call(move || drop(captured)),
+        );
+        assert_eq!(Arc::strong_count(&held), 2);
+        assert!(timer.cancel());
+        assert_eq!(
+            Arc::strong_count(&held),
+            1,
+            "the cancelled timer's callback is dropped, though its entry is still in the heap"
+        );
+        assert_eq!(q.len(), 1);
+        let mut fired = Vec::new();
+        q.expire(
+            Instant::now() + Duration::from_secs(7200),
+            usize::MAX,
+            &mut fired,
+        );
+        assert!(fired.is_empty(), "a cancelled timer does not fire");
+    }
+
+    #[test]
     fn many_timers_expire_in_order() {
         let mut q = TimerQueue::default();
         let t0 = Instant::now();
