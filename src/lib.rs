@@ -29,14 +29,18 @@
 //! Every blocking operation also works on a plain thread, where it blocks the thread; so
 //! coroutines and threads can be mixed freely.
 //!
-//! # Thread-locals are not coroutine-locals
+//! # A coroutine keeps its thread
 //!
-//! A coroutine may be resumed on a different worker thread each time it parks or yields. A
-//! `thread_local!` read inside a coroutine describes whichever worker it is on at that moment.
-//! Never keep a reference into a thread-local, nor a guard of a lock tied to its OS thread (such
-//! as `std::sync::MutexGuard` or `parking_lot::MutexGuard`), across anything that can park: a
-//! sleep, a join, a lock of [`sync::Mutex`], a channel operation, [`yield_now`]. Use
-//! [`sync::Mutex`] for locks held across such points.
+//! Once a coroutine has started, it runs only on the worker thread that first ran it, however
+//! and from wherever it is woken. So it may hold anything across a park (a sleep, a join, a
+//! channel operation, [`yield_now`]): an `Rc`, a `RefCell` borrow, `rand::thread_rng()`, a
+//! `tracing` span guard, even a std `MutexGuard`, without a data race. A `thread_local!` is per
+//! *thread*, though: every coroutine on a worker shares it, interleaved at parks. And a
+//! std or parking_lot lock held across a park deadlocks if another coroutine on the same worker
+//! waits for it, since that blocks the thread the holder needs: use [`sync::Mutex`], which
+//! parks. Coroutines that have not started yet go to idle workers, which spreads the load;
+//! [`Builder::allow_migration`] (`unsafe`) lets a coroutine whose author vouches for it move at
+//! any park. `docs/design.md` ("Why it is sound") gives the whole argument.
 //!
 //! # Model checking with loom
 //!
