@@ -260,6 +260,16 @@ impl Worker {
         task
     }
 
+    /// While searching: a coroutine of this worker that another thread woke meanwhile. Nobody
+    /// wakes a worker that is awake for its inbox, so a searching worker must look itself.
+    fn take_handed_back(&self) -> Option<Arc<Task>> {
+        if self.processor().inbox.is_empty() {
+            return None;
+        }
+        self.take_inbox();
+        self.take_local()
+    }
+
     /// Moves what other threads handed back into `woken`.
     fn take_inbox(&self) {
         let inbox = &self.processor().inbox;
@@ -339,6 +349,9 @@ impl Worker {
             self.sched.idle.start_searching();
         }
         for round in 0..SEARCH_ROUNDS {
+            if let Some(task) = self.take_handed_back() {
+                return Some(task);
+            }
             let start = self.next_random() as usize % n;
             for victim in (0..n).map(|k| (start + k) % n).filter(|&v| v != self.index) {
                 if let Some(task) = self.steal_from(victim, round) {
@@ -369,6 +382,9 @@ impl Worker {
                 std::hint::spin_loop();
             }
             spins = (spins * 2).min(256);
+            if let Some(task) = self.take_handed_back() {
+                return Some(task);
+            }
             // A timer falling due while we linger is work too: fire it here rather than after
             // the linger and a trip through the poller.
             if self.sched.timers.fire_due_at(now) > 0 {
