@@ -39,6 +39,7 @@ use std::panic::{self, AssertUnwindSafe};
 use corosensei::{Coroutine, CoroutineResult};
 
 use super::join::JoinSlot;
+use super::sanitizer::Fiber;
 use super::stack::Stack;
 use super::stack_memory::StackMemory;
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
@@ -105,6 +106,9 @@ pub(crate) struct Task {
     join: JoinSlot,
     /// The worker thread blocked by `park_in_place`, for `unpark` to wake. Rarely used.
     blocked_thread: Mutex<Option<std::thread::Thread>>,
+    /// Sanitizer: the coroutine's ThreadSanitizer fiber (zero-sized without TSan). Reached only
+    /// by the holder of the run right, like `body`.
+    fiber: Fiber,
 }
 
 // Why a task may move between threads: `state` is atomic, `stack_size` immutable, `join` and
@@ -159,6 +163,7 @@ impl Task {
             stack_size: stack.size,
             join: JoinSlot::new(name),
             blocked_thread: Mutex::new(None),
+            fiber: Fiber::new(),
         }
     }
 
@@ -190,13 +195,18 @@ impl Task {
         let Some(Body::Started(coroutine)) = body.as_mut() else {
             panic!("resumed a finished task")
         };
+        // Sanitizer: TSan follows the switch in (here) and back (`leave`), both in this frame.
+        let resumer = self.fiber.enter();
         // The body catches its own panics (see `spawn`); this guard only keeps a bug in that
         // wrapper from unwinding through the worker loop.
         let result = panic::catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
+        self.fiber.leave(resumer);
         match result {
             Ok(CoroutineResult::Yield(Switch::Yield)) => Outcome::Yielded,
             Ok(CoroutineResult::Yield(Switch::Park)) => self.finish_park(),
             Ok(CoroutineResult::Return(())) | Err(_) => {
+                // Sanitizer: the coroutine has ended; free its TSan fiber.
+                self.fiber.destroy();
                 let Some(Body::Started(coroutine)) = body.take() else {
                     unreachable!("checked above")
                 };
