@@ -2,9 +2,11 @@
 //!
 //! A coroutine switch moves the CPU to another stack behind the compiler's back. The sanitizers
 //! keep per-thread state tied to the stack: ThreadSanitizer a shadow call stack and a vector
-//! clock, AddressSanitizer the current stack's bounds and its fake stack. Unannotated switches
-//! corrupt both (TSan crashes in its shadow stack; ASan mistakes the coroutine's frames for
-//! wild accesses).
+//! clock, AddressSanitizer the current stack's bounds and its fake stack. Unannotated, TSan
+//! overruns a shadow stack within seconds of a stress test and dies with SIGSEGV in its stack
+//! depot; ASan, not knowing a coroutine's stack bounds, refuses to unpoison the stack when a
+//! coroutine panics ("ASan is ignoring requested __asan_handle_no_return ... False positive
+//! error reports may follow").
 //!
 //! # AddressSanitizer: corosensei does it
 //!
@@ -52,10 +54,15 @@
 //! is needed: the worker takes the task from a run queue with an acquire, and without the edge
 //! the coroutine would not inherit it, so every value handed to a parked coroutine would look
 //! like a race. What TSan cannot see, as a consequence, is a race between two coroutines that
-//! happened to run one after the other on the same worker: like any memory model checker
-//! driven by one execution, it sees the order that execution had. Races between workers, and
-//! between coroutines and plain threads, are all visible, and the stress tests run with several
-//! workers so that coroutines do migrate.
+//! happened to run one after the other on the same worker: it checks the order the execution
+//! had, and on one thread that order is real. Races between workers, and between coroutines
+//! and plain threads, are all visible, and the stress tests run with several workers so that
+//! coroutines do migrate.
+//!
+//! A coroutine is one TSan thread wherever it runs, so its own accesses are ordered among
+//! themselves by construction: a missing release/acquire in handing a coroutine's stack from one
+//! worker to the next (the run right's hand-off, see `task.rs`) is invisible to TSan (and to
+//! loom, which cannot run corosensei); what every waker writes for the coroutine is checked.
 //!
 //! A coroutine may resume on a different worker each time: `enter` asks TSan for the current
 //! fiber (the resuming thread's own) each time and `leave` goes back to that one.
