@@ -124,10 +124,9 @@ impl Fiber {
         {
             let mut fiber = self.fiber.load(Ordering::Relaxed);
             if fiber.is_null() {
-                // SAFETY: `__tsan_create_fiber` only allocates TSan's state for a new fiber; it
-                // does not switch to it. Flags 0 is the only value the interface defines. The
-                // TSan runtime is linked in: `offshoot_sanitize = "thread"` goes with
-                // `-Zsanitizer=thread`, and the build fails to link otherwise.
+                // The TSan runtime is there: without `-Zsanitizer=thread` this fails to link.
+                // SAFETY: `__tsan_create_fiber` only allocates a new fiber's state, without
+                // switching to it; flags 0 is the only value the interface defines.
                 fiber = unsafe { tsan::__tsan_create_fiber(0) };
                 // SAFETY: `fiber` was just made and is alive; the name is a static C string,
                 // which TSan copies anyway.
@@ -136,11 +135,10 @@ impl Fiber {
             }
             // SAFETY: asks TSan which fiber this thread runs now; no preconditions.
             let resumer = unsafe { tsan::__tsan_get_current_fiber() };
-            // SAFETY: `fiber` is alive (destroyed only by `destroy`, after the coroutine ended
-            // and so after its last `enter`) and is not running anywhere else: only the run-right
-            // holder resumes this coroutine, one `resume` at a time. The caller switches to the
-            // coroutine's stack right after this, and `leave` switches TSan back in the same
-            // frame (see the module docs for why this keeps both shadow stacks balanced).
+            // The caller switches stacks right after this and calls `leave` in the same frame,
+            // which keeps both shadow stacks balanced (module docs).
+            // SAFETY: `fiber` is alive (`destroy` runs only after the coroutine's last resume) and
+            // current nowhere else: only the run-right holder resumes it, one resume at a time.
             unsafe { tsan::__tsan_switch_to_fiber(fiber, 0) };
             Resumer { fiber: resumer }
         }
@@ -172,10 +170,9 @@ impl Fiber {
         {
             let fiber = self.fiber.swap(std::ptr::null_mut(), Ordering::Relaxed);
             if !fiber.is_null() {
-                // SAFETY: `fiber` came from `__tsan_create_fiber` and the swap took it out, so it
-                // is destroyed once. It is not the current fiber of any thread: the coroutine
-                // has ended or is suspended for good, and `leave` switched its last runner
-                // away from it.
+                // Current on no thread: the coroutine ended, or never ran after its last `leave`
+                // (a resuming worker holds the task, so this `Fiber`, across the resume).
+                // SAFETY: made by `__tsan_create_fiber`, and the swap took it out: freed once.
                 unsafe { tsan::__tsan_destroy_fiber(fiber) };
             }
         }
