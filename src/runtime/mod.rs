@@ -29,6 +29,8 @@ pub(crate) mod poller;
 #[cfg(not(loom))]
 pub(crate) mod processor;
 #[cfg(not(loom))]
+pub(crate) mod sanitizer;
+#[cfg(not(loom))]
 pub(crate) mod scheduler;
 pub(crate) mod signal;
 #[cfg(not(loom))]

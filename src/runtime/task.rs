@@ -31,6 +31,7 @@ use corosensei::{Coroutine, CoroutineResult};
 use super::inbox::{Link, Linked};
 use super::join::JoinSlot;
 use super::park_state::{ParkState, Unparked};
+use super::sanitizer::Fiber;
 use super::stack::Stack;
 use super::stack_memory::StackMemory;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
@@ -102,13 +103,16 @@ pub(crate) struct Task {
     join: JoinSlot,
     /// The worker thread blocked by `park_in_place`, for `unpark` to wake. Rarely used.
     blocked_thread: Mutex<Option<std::thread::Thread>>,
+    /// Sanitizer: the coroutine's ThreadSanitizer fiber (zero-sized without TSan). Reached only
+    /// by the holder of the run right, like `body`.
+    fiber: Fiber,
 }
 
 // Why a task may be shared and sent between threads:
 // - `state` and `home` are atomic, `migrates` and `stack_size` immutable, `join` and
 //   `blocked_thread` locked, `link` used only as `inbox.rs` argues (by the one thread that holds
 //   the run right);
-// - `body` is reached only by the holder of the run right (one thread at a time, handed over
+// - `body` and `fiber` are reached only by the holder of the run right (one thread at a time, handed over
 //   through release/acquire edges, see the module docs), and `yielder` only by the coroutine
 //   itself;
 // - the coroutine inside `body` is what corosensei makes `!Send`, and rightly: once started, its
@@ -176,6 +180,7 @@ impl Task {
             stack_size: stack.size,
             join: JoinSlot::new(name),
             blocked_thread: Mutex::new(None),
+            fiber: Fiber::new(),
         }
     }
 
@@ -221,14 +226,19 @@ impl Task {
         let Some(Body::Started(coroutine)) = body.as_mut() else {
             panic!("resumed a finished task")
         };
+        // Sanitizer: TSan follows the switch in (here) and back (`leave`), both in this frame.
+        let resumer = self.fiber.enter();
         // The body catches its own panics (see `spawn`); this guard only keeps a bug in that
         // wrapper from unwinding through the worker loop.
         let result = panic::catch_unwind(AssertUnwindSafe(|| coroutine.resume(())));
+        self.fiber.leave(resumer);
         match result {
             Ok(CoroutineResult::Yield(Switch::Yield)) => Outcome::Yielded,
             Ok(CoroutineResult::Yield(Switch::Park)) if self.state.finish_park() => Outcome::Parked,
             Ok(CoroutineResult::Yield(Switch::Park)) => Outcome::Woken,
             Ok(CoroutineResult::Return(())) | Err(_) => {
+                // Sanitizer: the coroutine has ended; free its TSan fiber.
+                self.fiber.destroy();
                 let Some(Body::Started(coroutine)) = body.take() else {
                     unreachable!("checked above")
                 };
