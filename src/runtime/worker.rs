@@ -89,6 +89,12 @@ const SEARCH_ROUNDS: usize = 4;
 /// channel round trip on another core, short enough to cost nothing measurable when the
 /// runtime goes idle (it happens once per idle period, not per task).
 const LINGER: Duration = Duration::from_micros(20);
+/// How long it keeps looking if, since it last slept, other threads have handed its coroutines
+/// back through its inbox: coroutines homed here talk to other threads, and the next hand-back
+/// is likely within a round trip of theirs. Sleeping instead would make each one cost a futex
+/// wake on both sides (a token ring spread over two workers ran 2.5 times slower with
+/// [`LINGER`] alone).
+const LINGER_AFTER_HANDBACK: Duration = Duration::from_micros(100);
 
 /// The state a worker thread keeps for itself.
 pub(crate) struct Worker {
@@ -104,6 +110,8 @@ pub(crate) struct Worker {
     pinned: RefCell<VecDeque<Arc<Task>>>,
     /// Whose turn it is between `pinned` (true) and `queue`.
     pinned_turn: Cell<bool>,
+    /// True if the inbox handed anything back since this worker last slept.
+    handed_back: Cell<bool>,
     /// Tasks picked so far (mirrored to `Processor::ticks`).
     tick: Cell<u64>,
     /// Consecutive picks from `runnext`.
@@ -137,6 +145,7 @@ pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc
         woken: RefCell::default(),
         pinned: RefCell::default(),
         pinned_turn: Cell::new(false),
+        handed_back: Cell::new(false),
         tick: Cell::new(0),
         streak: Cell::new(0),
         searching: Cell::new(false),
@@ -275,6 +284,7 @@ impl Worker {
         let inbox = &self.processor().inbox;
         if !inbox.is_empty() {
             self.woken.borrow_mut().extend(inbox.take_all());
+            self.handed_back.set(true);
         }
     }
 
@@ -371,7 +381,12 @@ impl Worker {
     /// searching takes it without the futex wake and sleep a parked worker would cost both sides
     /// (and, while it searches, wakers skip waking anyone). Go's spinning Ms do the same.
     fn linger(&self, n: usize) -> Option<Arc<Task>> {
-        let until = Instant::now() + LINGER;
+        let linger = if self.handed_back.get() {
+            LINGER_AFTER_HANDBACK
+        } else {
+            LINGER
+        };
+        let until = Instant::now() + linger;
         let mut spins = 1u32;
         loop {
             let now = Instant::now();
@@ -446,6 +461,7 @@ impl Worker {
     }
 
     fn sleep(&self) {
+        self.handed_back.set(false);
         let was_searching = self.searching.replace(false);
         let sched = self.sched;
         let has_work = || sched.has_stealable_work() || self.has_local_work();
