@@ -74,6 +74,22 @@ impl RunNext {
         (!old.is_null()).then(|| unsafe { Arc::from_raw(old) })
     }
 
+    /// Puts `task` in the slot if it is empty; else gives it back.
+    pub(crate) fn put_if_empty(&self, task: Arc<Task>) -> Result<(), Arc<Task>> {
+        let raw = Arc::into_raw(task).cast_mut();
+        // Release: the task goes to whoever takes it.
+        match self.slot.compare_exchange(
+            std::ptr::null_mut(),
+            raw,
+            Ordering::Release,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => Ok(()),
+            // SAFETY: `raw` came from `Arc::into_raw` just above and was not published.
+            Err(_) => Err(unsafe { Arc::from_raw(raw) }),
+        }
+    }
+
     /// Takes the task in the slot, if any.
     pub(crate) fn take(&self) -> Option<Arc<Task>> {
         if self.is_empty() {

@@ -131,7 +131,7 @@ impl Scheduler {
         } else {
             // SAFETY: a non-null current worker lives on this thread's stack for as long as the
             // thread runs (see `context.rs`); we use it now, on this thread, and keep nothing.
-            unsafe { (*worker).push_runnext(task) };
+            unsafe { (*worker).push_new(task) };
         }
     }
 

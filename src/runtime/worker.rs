@@ -198,6 +198,20 @@ impl Worker {
         }
     }
 
+    /// Places `task`, a coroutine that has not started (or migrates): in `runnext` if it is
+    /// free, to run as soon as the current coroutine suspends; else at the back of the run queue,
+    /// where an idle worker (woken for it) may take it before it starts. Unlike a wake-up, a new
+    /// coroutine does not displace what `runnext` holds: that is a coroutine just woken here,
+    /// which can run nowhere else, while the new one can. So a coroutine that keeps spawning as
+    /// it talks (a pipeline growing at its end, say) spreads its new stages over idle workers
+    /// instead of keeping them all on its own.
+    pub(crate) fn push_new(&self, task: Arc<Task>) {
+        if let Err(task) = self.processor().runnext.put_if_empty(task) {
+            self.queue.push(task);
+            self.sched.wake_worker();
+        }
+    }
+
     /// Queues `task`, a started coroutine of this worker just woken, to run after `runnext`.
     pub(crate) fn push_woken(&self, task: Arc<Task>) {
         debug_assert_eq!(task.home(), Some(self.index));
