@@ -16,12 +16,12 @@
 //! There is one runtime per process, started on first use (like Go's). A coroutine that has
 //! started runs only on its home worker (see `task.rs`); where a task becomes runnable decides
 //! how cheap the hand-off is:
-//! - a new coroutine (`go`) from a coroutine: into that worker's `runnext`, to run as soon as the
-//!   current coroutine suspends, on the same core, unless an idle worker steals it before it
-//!   starts; the task it displaces moves to the back of a local queue (and an idle worker is
-//!   woken if it is stealable). Filling an empty `runnext` wakes nobody: that would cost a
-//!   system call on every message of a ping-pong (the monitor rescues a new task if its worker
-//!   gets stuck, see `worker.rs`);
+//! - a new coroutine (`go`) from a coroutine: into that worker's `runnext` if it is free, to run
+//!   as soon as the current coroutine suspends, on the same core; else at the back of the run
+//!   queue, and an idle worker is woken, which may take it before it starts (a new coroutine
+//!   does not displace a woken one, which could run nowhere else). Filling an empty `runnext`
+//!   wakes nobody: that would cost a system call on every spawn (the monitor rescues a new task
+//!   if its worker gets stuck, see `worker.rs`);
 //! - a new coroutine from elsewhere (a plain thread): into the global injector, and one idle
 //!   worker is woken at once;
 //! - a coroutine woken on its home worker (a channel peer, a joiner): into `runnext`, as above;
