@@ -8,50 +8,14 @@
 //! The heap is measured with a counting global allocator: net bytes allocated and not freed.
 //! This file holds this one test only, so that no other test allocates meanwhile.
 
+mod common_alloc;
 mod common_chan;
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
 
 use common_chan::run_watched;
 use offshoot::{chan, go, select, Receiver, Sender};
 
-struct Counting;
-
-static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: forwards to `System`, only counting sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller's contract, passed on.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract, passed on.
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: the caller's contract, passed on.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            LIVE_BYTES.fetch_add(
-                new_size as isize - layout.size() as isize,
-                Ordering::Relaxed,
-            );
-        }
-        p
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: common_alloc::Counting = common_alloc::Counting;
 
 fn sender(c: Sender<i32>, n: usize) {
     for _ in 0..n {
@@ -81,14 +45,14 @@ fn select2() {
         let h = go(move || sender(tx, SELECTS));
         receiver(&c_rx, &dummy, SELECTS);
         h.join().unwrap();
-        let alloc = LIVE_BYTES.load(Ordering::SeqCst);
+        let alloc = common_alloc::live_bytes();
 
         // Second time shouldn't increase footprint by much.
         let tx = c.clone();
         let h = go(move || sender(tx, SELECTS));
         receiver(&c_rx, &dummy, SELECTS);
         h.join().unwrap();
-        let grown = LIVE_BYTES.load(Ordering::SeqCst) - alloc;
+        let grown = common_alloc::live_bytes() - alloc;
         eprintln!("select2: heap grew by {grown} bytes over {SELECTS} selects");
 
         assert!(

@@ -10,51 +10,16 @@
 //! one test only, so that no other test allocates meanwhile.
 
 mod common;
+mod common_alloc;
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::{Duration, Instant};
 
 use common::run_watched;
 use offshoot::time::{after, tick};
 use offshoot::{chan, select, Receiver};
 
-struct Counting;
-
-static LIVE_BYTES: AtomicIsize = AtomicIsize::new(0);
-
-// SAFETY: forwards to `System`, only counting sizes.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller's contract, passed on.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() {
-            LIVE_BYTES.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: the caller's contract, passed on.
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE_BYTES.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: the caller's contract, passed on.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() {
-            LIVE_BYTES.fetch_add(
-                new_size as isize - layout.size() as isize,
-                Ordering::Relaxed,
-            );
-        }
-        p
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: common_alloc::Counting = common_alloc::Counting;
 
 /// Iterations measured.
 const ITERATIONS: usize = 300_000;
@@ -78,9 +43,9 @@ fn heap_growth(timer: fn(Duration) -> Receiver<Instant>) -> isize {
         }
     };
     selects(WARM_UP);
-    let before = LIVE_BYTES.load(Ordering::SeqCst);
+    let before = common_alloc::live_bytes();
     selects(ITERATIONS);
-    LIVE_BYTES.load(Ordering::SeqCst) - before
+    common_alloc::live_bytes() - before
 }
 
 /// Issue 11: before the fix, 300,000 iterations kept every timer: the heap grew by 112.6 MB for

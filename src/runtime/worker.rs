@@ -238,12 +238,13 @@ impl Worker {
 
     fn run_task(&self, task: Arc<Task>) {
         context::set_current_task(Arc::as_ptr(&task));
-        // SAFETY: `task` came from one of this processor's queues, its inbox, its `runnext`, the
-        // injector or a theft, which hand out each runnable task exactly once (see
-        // `park_state.rs`): this worker holds its run right. Only this worker's own places hold
-        // tasks whose home is this worker, and nothing here ever holds a task homed elsewhere
-        // (`Scheduler::ready` sends those home, `steal_from` gives them back): so this thread
-        // is the task's home, or it has none.
+        // `task` came from one of this processor's queues, its inbox, its `runnext`, the injector
+        // or a theft, which hand out each runnable task exactly once (see `park_state.rs`). Only
+        // this worker's own places hold tasks whose home is this worker, and nothing here ever
+        // holds a task homed elsewhere (`Scheduler::ready` sends those home, `steal_from` gives
+        // them back).
+        // SAFETY: so this worker holds the task's run right, and this thread is its home or it
+        // has none.
         let outcome = unsafe { task.resume(self.index) };
         context::set_current_task(std::ptr::null());
         match outcome {

@@ -65,10 +65,11 @@ pub struct MutexGuard<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,
 }
 
-// SAFETY: a guard gives `&T` (through `Deref`) to whoever holds `&MutexGuard`, so sharing it needs
-// `T: Sync`. It is deliberately `Send` (the default for a reference to a `Sync` mutex): unlocking
-// from another thread is fine, so a guard may be sent to another coroutine, or held by one that
+// A guard is deliberately `Send` (the default for a reference to a `Sync` mutex): unlocking from
+// another thread is fine, so a guard may be sent to another coroutine, or held by one that
 // migrates (`Builder::allow_migration`).
+// SAFETY: a guard gives `&T` (through `Deref`) to whoever holds `&MutexGuard`, so sharing it
+// needs `T: Sync`.
 unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T> {}
 
 impl<T> Mutex<T> {
