@@ -7,7 +7,8 @@
 //!   one (a channel peer, a joiner, a new coroutine). It runs next, ahead of the queue, so a
 //!   ping-pong between two coroutines stays on one processor with warm caches. Other workers may
 //!   take it too, but only from a processor that has been stuck on one task for a while, so a
-//!   coroutine blocked in a long call cannot strand the task it just woke;
+//!   coroutine blocked in a long call cannot strand a new task it just spawned (a started one
+//!   they give straight back: it may run only here);
 //! - the `stealer` of the run queue, for work stealing (the queue holds only tasks that may run
 //!   on any worker: those not started yet, and those that migrate);
 //! - the `inbox`, where other threads hand back this worker's own started coroutines when they
