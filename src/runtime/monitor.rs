@@ -8,7 +8,8 @@
 //!   to the waker's own processor without waking an idle worker (see `worker.rs`). If the worker
 //!   then stays inside one coroutine for long (a long computation, a blocking system call), those
 //!   tasks would wait. The monitor looks for a processor that has queued tasks and has not picked
-//!   a new task since its last look, and wakes an idle worker to steal them.
+//!   a new task since its last look, and wakes an idle worker to steal them. Only coroutines that
+//!   have not started can move (see `task.rs`); the started ones wait for their worker.
 //! - **Timers.** Workers fire due timers at scheduling points; a coroutine that computes for long
 //!   delays that on its worker, so the monitor fires what is due too.
 //! - **Sockets.** If coroutines wait on sockets and no worker sleeps in the poller, the monitor
