@@ -162,8 +162,7 @@ impl Scheduler {
                 worker.push_woken(task);
                 continue;
             }
-            // SAFETY: the caller woke `task` and so holds its run right, handed on here.
-            unsafe { self.processors[home].inbox.push(task) };
+            self.hand_to_inbox(home, task);
             if !homes_to_wake.contains(&home) {
                 homes_to_wake.push(home);
             }
@@ -179,10 +178,16 @@ impl Scheduler {
     /// Hands `task`, a started coroutine of worker `home`, to that worker from another thread,
     /// and wakes it if it sleeps. The caller holds the task's run right and gives it up.
     pub(crate) fn send_home(&self, home: usize, task: Arc<Task>) {
-        // SAFETY: the caller holds the run right (it woke the task, or took it from `runnext`),
-        // so the task is in no queue or inbox, and nobody else pushes it until `home` runs it.
-        unsafe { self.processors[home].inbox.push(task) };
+        self.hand_to_inbox(home, task);
         self.wake_home(home);
+    }
+
+    /// Pushes `task` to worker `home`'s inbox, without waking it. The caller holds the task's
+    /// run right (it woke the task, or took it from `runnext`) and gives it up.
+    fn hand_to_inbox(&self, home: usize, task: Arc<Task>) {
+        // SAFETY: the caller holds the run right, so the task is in no queue or inbox, and
+        // nobody else pushes it until `home` runs it.
+        unsafe { self.processors[home].inbox.push(task) };
     }
 
     /// Wakes worker `home` if it sleeps, after a push to its inbox.
