@@ -29,9 +29,11 @@ fn workers() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-/// One coroutine per worker that computes for 1 ms, yields, and again, until `stop`.
-fn busy(stop: &Arc<AtomicBool>) -> Vec<JoinHandle<()>> {
-    (0..workers())
+/// Runs `measure` beside one coroutine per worker that computes for 1 ms, yields, and again,
+/// and stops them once it returns.
+fn beside_busy_coroutines<T>(measure: impl FnOnce() -> T) -> T {
+    let stop = Arc::new(AtomicBool::new(false));
+    let load: Vec<JoinHandle<()>> = (0..workers())
         .map(|_| {
             let stop = stop.clone();
             go(move || {
@@ -44,7 +46,11 @@ fn busy(stop: &Arc<AtomicBool>) -> Vec<JoinHandle<()>> {
                 }
             })
         })
-        .collect()
+        .collect();
+    let result = measure();
+    stop.store(true, Ordering::Relaxed);
+    load.into_iter().for_each(|h| h.join().unwrap());
+    result
 }
 
 fn median(mut late: Vec<Duration>) -> Duration {
@@ -56,23 +62,20 @@ fn median(mut late: Vec<Duration>) -> Duration {
 fn a_sleep_beside_yielding_coroutines_ends_nearly_on_time() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let late = run_watched("sleep lateness", || {
-        let stop = Arc::new(AtomicBool::new(false));
-        let load = busy(&stop);
-        let late: Vec<Duration> = (0..SAMPLES)
-            .map(|_| {
-                let start = Instant::now();
-                offshoot::time::sleep(Duration::from_millis(10));
-                let slept = start.elapsed();
-                assert!(
-                    slept >= Duration::from_millis(10),
-                    "a sleep never ends early"
-                );
-                slept - Duration::from_millis(10)
-            })
-            .collect();
-        stop.store(true, Ordering::Relaxed);
-        load.into_iter().for_each(|h| h.join().unwrap());
-        late
+        beside_busy_coroutines(|| {
+            (0..SAMPLES)
+                .map(|_| {
+                    let start = Instant::now();
+                    offshoot::time::sleep(Duration::from_millis(10));
+                    let slept = start.elapsed();
+                    assert!(
+                        slept >= Duration::from_millis(10),
+                        "a sleep never ends early"
+                    );
+                    slept - Duration::from_millis(10)
+                })
+                .collect::<Vec<Duration>>()
+        })
     });
     let median = median(late);
     assert!(median < BOUND, "median lateness {median:?}");
@@ -82,20 +85,18 @@ fn a_sleep_beside_yielding_coroutines_ends_nearly_on_time() {
 fn a_value_from_a_plain_thread_reaches_a_coroutine_beside_yielding_ones_promptly() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let late = run_watched("send lateness", || {
-        let stop = Arc::new(AtomicBool::new(false));
-        let load = busy(&stop);
-        let (tx, rx) = chan::<Instant>(0);
-        let sender = std::thread::spawn(move || {
-            for _ in 0..SAMPLES {
-                std::thread::sleep(Duration::from_millis(5));
-                tx.send(Instant::now()).unwrap();
-            }
-        });
-        let late: Vec<Duration> = (0..SAMPLES).map(|_| rx.recv().unwrap().elapsed()).collect();
-        offshoot::blocking(move || sender.join()).unwrap();
-        stop.store(true, Ordering::Relaxed);
-        load.into_iter().for_each(|h| h.join().unwrap());
-        late
+        beside_busy_coroutines(|| {
+            let (tx, rx) = chan::<Instant>(0);
+            let sender = std::thread::spawn(move || {
+                for _ in 0..SAMPLES {
+                    std::thread::sleep(Duration::from_millis(5));
+                    tx.send(Instant::now()).unwrap();
+                }
+            });
+            let late: Vec<Duration> = (0..SAMPLES).map(|_| rx.recv().unwrap().elapsed()).collect();
+            offshoot::blocking(move || sender.join()).unwrap();
+            late
+        })
     });
     let median = median(late);
     assert!(median < BOUND, "median delay {median:?}");

@@ -22,6 +22,15 @@ struct PanicsOnDrop {
     dropped_on: Arc<StdMutex<Vec<String>>>,
 }
 
+impl PanicsOnDrop {
+    fn new(drops: &Arc<AtomicUsize>, dropped_on: &Arc<StdMutex<Vec<String>>>) -> PanicsOnDrop {
+        PanicsOnDrop {
+            drops: drops.clone(),
+            dropped_on: dropped_on.clone(),
+        }
+    }
+}
+
 impl Drop for PanicsOnDrop {
     fn drop(&mut self) {
         let thread = std::thread::current();
@@ -87,19 +96,13 @@ fn detached_results_and_payloads_that_panic_when_dropped_kill_no_runtime_thread(
     // The coroutines end only once every handle is gone, so each drops its own result.
     let (gate, wait) = chan::<()>(0);
     for _ in 0..EACH {
-        let value = PanicsOnDrop {
-            drops: drops.clone(),
-            dropped_on: dropped_on.clone(),
-        };
+        let value = PanicsOnDrop::new(&drops, &dropped_on);
         let wait_here = wait.clone();
         drop(go(move || {
             let _ = wait_here.recv();
             value
         }));
-        let payload = PanicsOnDrop {
-            drops: drops.clone(),
-            dropped_on: dropped_on.clone(),
-        };
+        let payload = PanicsOnDrop::new(&drops, &dropped_on);
         let wait_here = wait.clone();
         drop(go(move || {
             let _ = wait_here.recv();
@@ -122,10 +125,7 @@ fn a_result_whose_handle_is_dropped_late_is_dropped_by_the_handles_owner() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let expected = runtime_started();
     let (drops, dropped_on) = noted();
-    let value = PanicsOnDrop {
-        drops: drops.clone(),
-        dropped_on: dropped_on.clone(),
-    };
+    let value = PanicsOnDrop::new(&drops, &dropped_on);
     let handle = go(move || value);
     assert!(wait_until(Duration::from_secs(10), || handle.is_finished()));
     // The owner drops the handle inside a coroutine: the panic is that coroutine's.
@@ -141,10 +141,7 @@ fn a_timeout_woken_early_does_not_keep_the_coroutine_until_its_deadline() {
     let expected = runtime_started();
     let (drops, dropped_on) = noted();
     let (tx, rx) = chan::<()>(0);
-    let value = PanicsOnDrop {
-        drops: drops.clone(),
-        dropped_on: dropped_on.clone(),
-    };
+    let value = PanicsOnDrop::new(&drops, &dropped_on);
     let started = Instant::now();
     drop(go(move || {
         // Woken long before its 60 s deadline: the timer is cancelled.
