@@ -5,6 +5,7 @@
 #
 #   benches/compare.sh [RUNS] [WORKLOAD...]     (default: 5 runs, every workload)
 #   OFFSHOOT_BASE=REV benches/compare.sh ...    (and offshoot at git revision REV, its own column)
+#   OFFSHOOT_PEERS=no benches/compare.sh ...     (without may and tokio)
 #
 # OFFSHOOT_BASE: before and after in one run. REV (a commit, branch or tag) is checked out in a
 # git worktree at target/compare/base-<shortrev>, kept with its own target/ between runs, and

@@ -227,7 +227,12 @@ fn build_go(root: &Path, out: &Path, go: &Path) -> Result<System, String> {
 }
 
 /// Builds the peers crate, if it exists, and returns may and tokio where their binaries are.
+/// `OFFSHOOT_PEERS=no` leaves them out (a before-and-after run that only needs Go).
 fn peers(root: &Path, out: &Path) -> Vec<System> {
+    if std::env::var_os("OFFSHOOT_PEERS").is_some_and(|v| v == "no") {
+        eprintln!("OFFSHOOT_PEERS=no: may and tokio skipped");
+        return Vec::new();
+    }
     let manifest = root.join("benches/peers/Cargo.toml");
     if !manifest.exists() {
         eprintln!("benches/peers not found: may and tokio skipped");
