@@ -83,6 +83,11 @@ impl Idle {
         self.sleeping.load(Ordering::SeqCst)
     }
 
+    /// True if worker `index` is asleep now (a hint: it may be waking).
+    pub(crate) fn is_asleep(&self, index: usize) -> bool {
+        self.workers[index].asleep.load(Ordering::Relaxed)
+    }
+
     /// A worker with no local work starts looking elsewhere.
     pub(crate) fn start_searching(&self) {
         self.searching.fetch_add(1, Ordering::SeqCst);

@@ -4,8 +4,14 @@
 //! never another worker's inbox, is never in an inbox twice at once (loom would see the two
 //! pushes race on the task's link), and no wake-up is lost.
 //!
+//! A third model checks how a new coroutine is handed to another worker (`Scheduler::hand_over`):
+//! put in that worker's `runnext`, displacing what was there, while the worker takes from it and
+//! goes to sleep. Checked: each task is run once, the displaced one stays with its worker, and
+//! the worker does not sleep through the hand-over.
+//!
 //! The scheduler around them (crossbeam-deque, corosensei) is outside what loom can model; these
-//! are the real `ParkState` and `Inbox`, with a task reduced to what they touch.
+//! are the real `ParkState`, `Inbox`, `RunNext` and `Idle`, with a task reduced to what they
+//! touch.
 //!
 //! ```text
 //! RUSTFLAGS="--cfg loom" LOOM_MAX_PREEMPTIONS=3 cargo test --release --lib loom_wake
@@ -15,8 +21,10 @@ use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 
+use super::idle::{Idle, Wake};
 use super::inbox::{Inbox, Link, Linked};
 use super::park_state::{ParkState, Unparked};
+use super::run_next::RunNext;
 
 /// What of a task the wake-up path touches.
 #[derive(Default)]
@@ -129,5 +137,63 @@ fn two_coroutines_of_one_worker_woken_at_once_both_come_home_once() {
         }
         assert_eq!(came, [1, 1]);
         assert!(inboxes[0].is_empty());
+    });
+}
+
+#[test]
+fn a_new_coroutine_handed_to_a_worker_going_to_sleep_runs_once_and_the_displaced_stays() {
+    loom::model(|| {
+        const TARGET: usize = 1;
+        let idle = Arc::new(Idle::new(2));
+        let runnext = Arc::new(RunNext::<Task>::default());
+        let inbox = Arc::new(Inbox::<Task>::default());
+        // A started coroutine of the target, just woken there, waits in its `runnext`.
+        let own = Arc::new(Task {
+            home: TARGET,
+            ..Task::default()
+        });
+        let new = Arc::new(Task {
+            home: usize::MAX,
+            ..Task::default()
+        });
+        assert!(runnext.put(own.clone()).is_none());
+
+        let spawner = {
+            let (idle, runnext, inbox, new) = (idle.clone(), runnext.clone(), inbox.clone(), new);
+            // `Scheduler::hand_over`.
+            thread::spawn(move || {
+                if let Some(displaced) = runnext.put(new) {
+                    assert_eq!(
+                        displaced.home, TARGET,
+                        "only the target's own task was there"
+                    );
+                    // SAFETY: taking it from `runnext` gave this thread its run right.
+                    unsafe { inbox.push(displaced) };
+                }
+                idle.wake_worker(TARGET, || ());
+            })
+        };
+
+        // The target worker: runs what `runnext` and the inbox hold, sleeps when both are empty.
+        idle.register(TARGET);
+        let mut ran = Vec::new();
+        while ran.len() < 2 {
+            if let Some(task) = runnext.take() {
+                ran.push(task);
+                continue;
+            }
+            let before = ran.len();
+            ran.extend(inbox.take_all());
+            if ran.len() == before {
+                let has_work = || !runnext.is_empty() || !inbox.is_empty();
+                if idle.sleep(TARGET, false, has_work, None) == Wake::Woken {
+                    idle.stop_searching();
+                }
+            }
+        }
+        spawner.join().unwrap();
+        assert_eq!(ran.iter().filter(|t| Arc::ptr_eq(t, &own)).count(), 1);
+        assert_eq!(ran.iter().filter(|t| t.home == usize::MAX).count(), 1);
+        assert!(runnext.is_empty() && inbox.is_empty());
     });
 }

@@ -10,7 +10,7 @@ pub(crate) mod config;
 #[cfg(not(loom))]
 pub(crate) mod context;
 pub(crate) mod go;
-#[cfg(not(loom))]
+#[cfg_attr(loom, allow(dead_code))]
 pub(crate) mod idle;
 #[cfg_attr(loom, allow(dead_code))]
 pub(crate) mod inbox;
@@ -28,6 +28,8 @@ pub(crate) mod park_state;
 pub(crate) mod poller;
 #[cfg(not(loom))]
 pub(crate) mod processor;
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) mod run_next;
 #[cfg(not(loom))]
 pub(crate) mod sanitizer;
 #[cfg(not(loom))]

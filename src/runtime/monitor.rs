@@ -10,6 +10,9 @@
 //!   tasks would wait. The monitor looks for a processor that has queued tasks and has not picked
 //!   a new task since its last look, and wakes an idle worker to steal them. Only coroutines that
 //!   have not started can move (see `task.rs`); the started ones wait for their worker.
+//! - **Load.** It marks a processor *saturated* if its worker never ran out of tasks since the
+//!   last look (Go's sysmon reads each P's `schedtick` the same way). A coroutine spawned on a
+//!   saturated worker starts on another (see `scheduler.rs`).
 //! - **Timers.** Workers fire due timers at scheduling points; a coroutine that computes for long
 //!   delays that on its worker, so the monitor fires what is due too.
 //! - **Sockets.** If coroutines wait on sockets and no worker sleeps in the poller, the monitor
@@ -62,9 +65,11 @@ impl Monitor {
     /// The monitor thread's loop. Never returns.
     pub(crate) fn run(&self, sched: &Scheduler) -> ! {
         let mut last_ticks = vec![0u64; sched.processors.len()];
+        let mut last_run_outs = vec![0u64; sched.processors.len()];
         loop {
             self.wait(sched, Instant::now() + STALL_INTERVAL);
             watch_stalls(sched, &mut last_ticks);
+            watch_load(sched, &mut last_run_outs);
             sched.timers.fire_due();
             sched
                 .stacks
@@ -100,5 +105,17 @@ fn watch_stalls(sched: &Scheduler, last_ticks: &mut [u64]) {
             sched.wake_worker();
         }
         *last = ticks;
+    }
+}
+
+/// Marks as saturated every processor whose worker has not run out of tasks since the last look
+/// and is awake now; clears the mark of the others.
+fn watch_load(sched: &Scheduler, last_run_outs: &mut [u64]) {
+    let processors = sched.processors.iter().zip(last_run_outs.iter_mut());
+    for (index, (processor, last)) in processors.enumerate() {
+        let run_outs = processor.run_outs.load(Ordering::Relaxed);
+        let saturated = run_outs == *last && !sched.idle.is_asleep(index);
+        processor.saturated.store(saturated, Ordering::Relaxed);
+        *last = run_outs;
     }
 }

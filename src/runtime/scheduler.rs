@@ -21,7 +21,9 @@
 //!   queue, and an idle worker is woken, which may take it before it starts (a new coroutine
 //!   does not displace a woken one, which could run nowhere else). Filling an empty `runnext`
 //!   wakes nobody: that would cost a system call on every spawn (the monitor rescues a new task
-//!   if its worker gets stuck, see `worker.rs`);
+//!   if its worker gets stuck, see `worker.rs`). But if the monitor found that worker
+//!   saturated, the new coroutine goes to the `runnext` of one that is not, woken if it sleeps
+//!   (`hand_over`): a coroutine stays where it starts, so this is where load spreads;
 //! - a new coroutine from elsewhere (a plain thread): into the global injector, and one idle
 //!   worker is woken at once;
 //! - a coroutine woken on its home worker (a channel peer, a joiner): into `runnext`, as above;
@@ -180,6 +182,33 @@ impl Scheduler {
     pub(crate) fn send_home(&self, home: usize, task: Arc<Task>) {
         self.hand_to_inbox(home, task);
         self.wake_home(home);
+    }
+
+    /// A worker other than `busy` with time to spare: asleep if one is, else one the monitor did
+    /// not find saturated.
+    pub(crate) fn spare_worker(&self, busy: usize) -> Option<usize> {
+        let others = || (0..self.processors.len()).filter(move |&i| i != busy);
+        others()
+            .find(|&i| self.idle.is_asleep(i))
+            .or_else(|| others().find(|&i| !self.processors[i].is_saturated()))
+    }
+
+    /// Gives `task`, a coroutine that may run anywhere, to worker `target` through its
+    /// `runnext`, and wakes that worker if it sleeps. What it displaces from `runnext` stays
+    /// with `target` if it started there (it runs right after, from the inbox); a task that may
+    /// run anywhere is given back to the caller.
+    pub(crate) fn hand_over(&self, target: usize, task: Arc<Task>) -> Option<Arc<Task>> {
+        debug_assert!(task.home().is_none());
+        let displaced = self.processors[target].runnext.put(task);
+        let back = match displaced {
+            Some(old) if old.home() == Some(target) => {
+                self.hand_to_inbox(target, old);
+                None
+            }
+            other => other,
+        };
+        self.wake_home(target);
+        back
     }
 
     /// Pushes `task` to worker `home`'s inbox, without waking it. The caller holds the task's

@@ -56,6 +56,10 @@
 //! Go: it asked to wait its turn, not for another core. What is left, a new task in `runnext`
 //! behind a coroutine that runs for long, the monitor's stall watch hands to a thief.
 //!
+//! A worker the monitor found saturated (it never ran out of tasks over a whole interval) does
+//! not keep the coroutines it spawns: each goes to the `runnext` of a worker that is not, which
+//! is woken if it sleeps (`push_new`).
+//!
 //! # Ownership
 //!
 //! A `Worker` lives on its thread's stack and is reached from coroutines through a thread-local
@@ -198,17 +202,42 @@ impl Worker {
         }
     }
 
-    /// Places `task`, a coroutine that has not started (or migrates): in `runnext` if it is
-    /// free, to run as soon as the current coroutine suspends; else at the back of the run queue,
-    /// where an idle worker (woken for it) may take it before it starts. Unlike a wake-up, a new
-    /// coroutine does not displace what `runnext` holds: that is a coroutine just woken here,
-    /// which can run nowhere else, while the new one can (a token ring over two workers: 192 to
-    /// 130 ns a hop). It does not spread a pipeline that spawns its next stage into an empty
-    /// `runnext` (the prime sieve): see docs/performance.md.
+    /// Places `task`, a coroutine that has not started (or migrates). If this worker is
+    /// saturated (it never ran out of work over the monitor's last interval) and another is not,
+    /// on that one: see [`start_elsewhere`](Self::start_elsewhere). Else here: in `runnext` if it
+    /// is free, to run as soon as the current coroutine suspends; else at the back of the run
+    /// queue, where an idle worker (woken for it) may take it before it starts. Unlike a
+    /// wake-up, a new coroutine does not displace what `runnext` holds: that is a coroutine just
+    /// woken here, which can run nowhere else, while the new one can (a token ring over two
+    /// workers: 192 to 130 ns a hop).
     pub(crate) fn push_new(&self, task: Arc<Task>) {
+        let Some(task) = self.start_elsewhere(task) else {
+            return;
+        };
         if let Err(task) = self.processor().runnext.put_if_empty(task) {
             self.queue.push(task);
             self.sched.wake_worker();
+        }
+    }
+
+    /// Hands `task`, new, to a worker with time to spare if this one has none. Returns what is
+    /// left to place here.
+    ///
+    /// A coroutine stays where it starts, so this is where load spreads. A pipeline that spawns
+    /// its next stage and parks at once (the prime sieve) would otherwise start every stage in
+    /// the `runnext` of the one worker it keeps busy, while the other idles: the sieve ran 2.5
+    /// times slower than when coroutines could move. Handed over, stages start in runs on one
+    /// worker then the other, as the monitor's marks change (a run of hundreds: few crossings
+    /// per number), and the sieve is back to its speed before pinning. A worker that runs out of
+    /// work even once in an interval keeps what it spawns, so a spawn and join in turn stays on
+    /// one core.
+    fn start_elsewhere(&self, task: Arc<Task>) -> Option<Arc<Task>> {
+        if !self.processor().is_saturated() {
+            return Some(task);
+        }
+        match self.sched.spare_worker(self.index) {
+            Some(spare) => self.sched.hand_over(spare, task),
+            None => Some(task),
         }
     }
 
@@ -373,6 +402,7 @@ impl Worker {
         if !self.searching.replace(true) {
             self.sched.idle.start_searching();
         }
+        self.processor().ran_out();
         for round in 0..SEARCH_ROUNDS {
             if let Some(task) = self.take_handed_back() {
                 return Some(task);
