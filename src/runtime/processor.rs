@@ -22,6 +22,7 @@
 //!   coroutine starts it stays, so this is the one chance to spread the load.
 
 use crossbeam_deque::Stealer;
+use crossbeam_utils::CachePadded;
 
 use super::inbox::Inbox;
 use super::run_next::RunNext;
@@ -29,18 +30,21 @@ use super::task::Task;
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::loom::sync::Arc;
 
-/// The parts of a processor that other threads use.
+/// The parts of a processor that other threads use. What the owning worker writes on every
+/// switch (`runnext`, `ticks`) and what other threads write (`inbox`) sit on cache lines of
+/// their own, so that an idle worker looking for work, or a thread handing a coroutine back,
+/// does not slow the busy owner by pulling its lines away.
 #[derive(Debug)]
 pub(crate) struct Processor {
     /// The task to run next. Written by the owning worker or a spawner handing over a new
     /// coroutine; taken by the owner or a thief.
-    pub(crate) runnext: RunNext<Task>,
+    pub(crate) runnext: CachePadded<RunNext<Task>>,
     /// Steals from the worker's run queue.
     pub(crate) stealer: Stealer<Arc<Task>>,
     /// This worker's started coroutines, woken by other threads.
-    pub(crate) inbox: Inbox<Task>,
+    pub(crate) inbox: CachePadded<Inbox<Task>>,
     /// Tasks picked so far. Written (relaxed) by the owning worker only; read by others as a hint.
-    pub(crate) ticks: AtomicU64,
+    pub(crate) ticks: CachePadded<AtomicU64>,
     /// Times the worker ran out of tasks of its own. Written (relaxed) by the owning worker only;
     /// read by the monitor to tell a worker that never runs out.
     pub(crate) run_outs: AtomicU64,
@@ -53,10 +57,10 @@ pub(crate) struct Processor {
 impl Processor {
     pub(crate) fn new(stealer: Stealer<Arc<Task>>) -> Processor {
         Processor {
-            runnext: RunNext::default(),
+            runnext: CachePadded::default(),
             stealer,
-            inbox: Inbox::default(),
-            ticks: AtomicU64::new(0),
+            inbox: CachePadded::default(),
+            ticks: CachePadded::new(AtomicU64::new(0)),
             run_outs: AtomicU64::new(0),
             saturated: AtomicBool::new(false),
         }

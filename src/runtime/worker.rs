@@ -452,15 +452,16 @@ impl Worker {
                     return Some(task);
                 }
             }
-            if !self.sched.has_stealable_work()
-                && self.sched.processors.iter().all(|p| p.runnext.is_empty())
-            {
+            // Only the stealable queues: `runnext` slots were looked at while searching, and
+            // polling them here would pull the cache line of each busy worker's `runnext` away
+            // from it between every two hand-offs it makes (a stuck worker's `runnext` is the
+            // monitor's to rescue).
+            if !self.sched.has_stealable_work() {
                 continue;
             }
             let start = self.next_random() as usize % n;
             for victim in (0..n).map(|k| (start + k) % n).filter(|&v| v != self.index) {
-                // As the last search round: a victim's runnext only if it is stuck.
-                if let Some(task) = self.steal_from(victim, SEARCH_ROUNDS - 1) {
+                if let Some(task) = self.steal_queue(victim) {
                     return Some(task);
                 }
             }
@@ -470,15 +471,13 @@ impl Worker {
         }
     }
 
+    /// Takes half of `victim`'s run queue, or, in the last search round, its `runnext` if it
+    /// has picked no task since the first round (it is stuck).
     fn steal_from(&self, victim: usize, round: usize) -> Option<Arc<Task>> {
-        let processor = &self.sched.processors[victim];
-        loop {
-            match processor.stealer.steal_batch_and_pop(&self.queue) {
-                Steal::Success(task) => return Some(task),
-                Steal::Empty => break,
-                Steal::Retry => std::hint::spin_loop(),
-            }
+        if let Some(task) = self.steal_queue(victim) {
+            return Some(task);
         }
+        let processor = &self.sched.processors[victim];
         let seen = &self.seen_ticks[victim];
         if round == 0 {
             seen.set(processor.ticks());
@@ -492,6 +491,20 @@ impl Worker {
             self.sched.send_home(victim, task);
         }
         None
+    }
+
+    /// Takes half of `victim`'s run queue, if it has any.
+    fn steal_queue(&self, victim: usize) -> Option<Arc<Task>> {
+        loop {
+            match self.sched.processors[victim]
+                .stealer
+                .steal_batch_and_pop(&self.queue)
+            {
+                Steal::Success(task) => return Some(task),
+                Steal::Empty => return None,
+                Steal::Retry => std::hint::spin_loop(),
+            }
+        }
     }
 
     /// Step 3 of the idle protocol: a searching worker that found a task stops searching, and the
