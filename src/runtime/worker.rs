@@ -313,10 +313,12 @@ impl Worker {
         task
     }
 
-    /// While searching: a coroutine of this worker that another thread woke meanwhile. Nobody
-    /// wakes a worker that is awake for its inbox, so a searching worker must look itself.
+    /// While searching: a coroutine of this worker that another thread woke meanwhile, or a new
+    /// one handed over to its `runnext` (`Scheduler::hand_over`). Nobody wakes a worker that is
+    /// awake for these, so a searching worker must look itself.
     fn take_handed_back(&self) -> Option<Arc<Task>> {
-        if self.processor().inbox.is_empty() {
+        let processor = self.processor();
+        if processor.inbox.is_empty() && processor.runnext.is_empty() {
             return None;
         }
         self.take_inbox();
