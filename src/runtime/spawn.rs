@@ -73,7 +73,9 @@ impl Builder {
     }
 
     /// The coroutine's stack size in bytes (rounded up to whole pages, at least one page). Stacks
-    /// of the default size come from a pool; other sizes are mapped for this coroutine alone.
+    /// of the default size come from a pool; other sizes are mapped for this coroutine alone. A
+    /// size above [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE) makes [`spawn`](Self::spawn) fail
+    /// with [`io::ErrorKind::InvalidInput`], naming the size and the limit.
     pub fn stack_size(mut self, bytes: usize) -> Builder {
         self.stack_size = Some(bytes);
         self
@@ -120,7 +122,8 @@ impl Builder {
     /// Fails with [`io::ErrorKind::OutOfMemory`] when no stack can be had: the message says
     /// which limit was reached (`Config::max_coroutines`, the kernel's `vm.max_map_count`, or
     /// memory) and how to raise it. Nothing is started then, and once other coroutines finish
-    /// there is room again.
+    /// there is room again. Fails with [`io::ErrorKind::InvalidInput`] if the
+    /// [`stack_size`](Self::stack_size) is above [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE).
     pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
     where
         F: FnOnce() -> T + Send + 'static,
