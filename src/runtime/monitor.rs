@@ -97,10 +97,14 @@ impl Monitor {
     }
 }
 
-/// Wakes a worker for every processor that holds queued tasks but has picked none since the last look.
+/// Marks as stuck every processor whose worker is awake but has picked no task since the last
+/// look, and wakes a worker for each that holds queued tasks.
 fn watch_stalls(sched: &Scheduler, last_ticks: &mut [u64]) {
-    for (processor, last) in sched.processors.iter().zip(last_ticks.iter_mut()) {
+    let processors = sched.processors.iter().zip(last_ticks.iter_mut());
+    for (index, (processor, last)) in processors.enumerate() {
         let ticks = processor.ticks();
+        let stuck = ticks == *last && !sched.idle.is_asleep(index);
+        processor.stuck.store(stuck, Ordering::Relaxed);
         if ticks == *last && processor.has_queued() {
             sched.wake_worker();
         }

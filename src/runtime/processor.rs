@@ -19,7 +19,12 @@
 //! - `run_outs` and `saturated`: the worker counts the times it runs out of tasks, and the
 //!   monitor marks it saturated if the count did not move over a whole interval. A coroutine
 //!   spawned on a saturated worker starts on one that is not (`Scheduler::hand_over`): where a
-//!   coroutine starts it stays, so this is the one chance to spread the load.
+//!   coroutine starts it stays, so this is the one chance to spread the load;
+//! - `stuck`, set by the monitor when the worker picked no task over a whole interval;
+//! - `population`, the worker's coroutines that have started and not finished. A coroutine
+//!   spawned on a worker that holds clearly more of them than another starts on the other
+//!   (`Scheduler::emptier_worker`): coroutines that live long and wait (connections) would
+//!   otherwise pile up where they were accepted.
 
 use crossbeam_deque::Stealer;
 use crossbeam_utils::CachePadded;
@@ -27,7 +32,7 @@ use crossbeam_utils::CachePadded;
 use super::inbox::Inbox;
 use super::run_next::RunNext;
 use super::task::Task;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::Arc;
 
 /// The parts of a processor that other threads use. What the owning worker writes on every
@@ -52,6 +57,13 @@ pub(crate) struct Processor {
     /// spare time, and new coroutines it spawns start better elsewhere. A hint, set by the
     /// monitor and cleared by the worker when it runs out.
     pub(crate) saturated: AtomicBool,
+    /// True if the worker was awake but picked no task over the monitor's last interval: one
+    /// coroutine holds it. A hint, set and cleared by the monitor.
+    pub(crate) stuck: AtomicBool,
+    /// Coroutines homed here that have not finished. Counted up by the owning worker when a
+    /// coroutine starts here, or by a spawner that places one here; down by the owner when one
+    /// ends. Read by spawners as a hint.
+    population: CachePadded<AtomicUsize>,
 }
 
 impl Processor {
@@ -63,6 +75,8 @@ impl Processor {
             ticks: CachePadded::new(AtomicU64::new(0)),
             run_outs: AtomicU64::new(0),
             saturated: AtomicBool::new(false),
+            stuck: AtomicBool::new(false),
+            population: CachePadded::new(AtomicUsize::new(0)),
         }
     }
 
@@ -82,6 +96,26 @@ impl Processor {
         self.run_outs
             .store(run_outs.wrapping_add(1), Ordering::Relaxed);
         self.saturated.store(false, Ordering::Relaxed);
+    }
+
+    /// Coroutines homed here that have not finished (a hint).
+    pub(crate) fn population(&self) -> usize {
+        self.population.load(Ordering::Relaxed)
+    }
+
+    /// Called when a coroutine took this worker as its home (one more) or one homed here
+    /// finished (one less).
+    pub(crate) fn add_population(&self, more: bool) {
+        if more {
+            self.population.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.population.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// True if the monitor saw the worker held by one coroutine for a whole interval (a hint).
+    pub(crate) fn is_stuck(&self) -> bool {
+        self.stuck.load(Ordering::Relaxed)
     }
 
     /// True if the monitor saw the worker busy for a whole interval (a hint).

@@ -58,6 +58,10 @@ use super::processor::Processor;
 use super::stack::StackPool;
 use super::task::Task;
 use super::timer::{Action, TimerHandle, Timers};
+
+/// How many more started coroutines a worker may hold than another before what it spawns
+/// starts on the other (see `Scheduler::emptier_worker`).
+const BALANCE_SLACK: usize = 8;
 use super::worker;
 use crate::loom::sync::Arc;
 use crate::loom::thread;
@@ -191,6 +195,35 @@ impl Scheduler {
         others()
             .find(|&i| self.idle.is_asleep(i))
             .or_else(|| others().find(|&i| !self.processors[i].is_saturated()))
+    }
+
+    /// A worker that holds clearly fewer started coroutines than worker `crowded`, if there is
+    /// one: fewer by more than `BALANCE_SLACK` and by more than a quarter of its own count. The
+    /// margin keeps a chain of coroutines that spawn one another (a pipeline) in long runs on
+    /// each worker, few crossings, while connections accepted on one worker still spread.
+    pub(crate) fn emptier_worker(&self, crowded: usize) -> Option<usize> {
+        let own = self.processors[crowded].population();
+        if own <= BALANCE_SLACK {
+            return None;
+        }
+        let (index, fewest) = (0..self.processors.len())
+            .filter(|&i| i != crowded && !self.processors[i].is_stuck())
+            .map(|i| (i, self.processors[i].population()))
+            .min_by_key(|&(_, population)| population)?;
+        (own > fewest + BALANCE_SLACK.max(fewest / 4)).then_some(index)
+    }
+
+    /// Makes worker `target` the home of `task`, a new coroutine that does not migrate, and
+    /// hands it over through the inbox: it starts there after what `target` has already woken,
+    /// and counts at once in `target`'s population, so that a burst of spawns spreads instead
+    /// of following one stale count. A worker the monitor found stuck is never chosen: the
+    /// coroutine could start nowhere else.
+    pub(crate) fn place(&self, target: usize, task: Arc<Task>) {
+        // SAFETY: the spawner holds the run right of its new task, which has not started and
+        // does not migrate (checked by the caller).
+        unsafe { task.set_home(target) };
+        self.processors[target].add_population(true);
+        self.send_home(target, task);
     }
 
     /// Gives `task`, a coroutine that may run anywhere, to worker `target` through its

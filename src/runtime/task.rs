@@ -6,7 +6,8 @@
 //! `Rc` also kept in a thread-local, `rand::thread_rng()`, a `tracing` span guard, a std lock
 //! guard, `stdout().lock()`. The compiler cannot see what is live at a suspend point, so
 //! resuming the coroutine on another thread would race on that state from safe code. So a task
-//! has a *home*: the worker that first resumes it. From then on only that worker runs it; a
+//! has a *home*: the worker that first resumes it (or, for a new coroutine placed on a less
+//! crowded worker, the worker it was placed on, see `Scheduler::place`). From then on only that worker runs it; a
 //! thread that wakes it elsewhere hands it back through the home worker's inbox (`inbox.rs`).
 //! Interleaving coroutines on one thread is then as sound as a single-threaded executor running
 //! `!Send` futures. Before its first resume a coroutine holds only its `Send` closure, so a task
@@ -205,6 +206,22 @@ impl Task {
     pub(crate) fn home(&self) -> Option<usize> {
         let home = self.home.load(Ordering::Relaxed);
         (home != NO_HOME).then_some(home)
+    }
+
+    /// True if the task was spawned with `Builder::allow_migration`: it never gets a home.
+    pub(crate) fn migrates(&self) -> bool {
+        self.migrates
+    }
+
+    /// Makes `worker` the home of this task before it starts: it will start there and stay.
+    ///
+    /// # Safety
+    /// The caller holds the run right (it just spawned the task), the task has not started and
+    /// does not migrate.
+    pub(crate) unsafe fn set_home(&self, worker: usize) {
+        debug_assert!(self.home().is_none() && !self.migrates);
+        // Relaxed: the task reaches `worker` through its inbox, a release/acquire edge.
+        self.home.store(worker, Ordering::Relaxed);
     }
 
     /// Runs the coroutine on worker `worker` until it yields, parks or returns. The first resume

@@ -232,6 +232,12 @@ impl Worker {
     /// work even once in an interval keeps what it spawns, so a spawn and join in turn stays on
     /// one core.
     fn start_elsewhere(&self, task: Arc<Task>) -> Option<Arc<Task>> {
+        if !task.migrates() {
+            if let Some(emptier) = self.sched.emptier_worker(self.index) {
+                self.sched.place(emptier, task);
+                return None;
+            }
+        }
         if !self.processor().is_saturated() {
             return Some(task);
         }
@@ -272,10 +278,18 @@ impl Worker {
         // this worker's own places hold tasks whose home is this worker, and nothing here ever
         // holds a task homed elsewhere (`Scheduler::ready` sends those home, `steal_from` gives
         // them back).
+        let homed_before = task.home().is_some();
         // SAFETY: so this worker holds the task's run right, and this thread is its home or it
         // has none.
         let outcome = unsafe { task.resume(self.index) };
         context::set_current_task(std::ptr::null());
+        // Count the coroutines homed here: one more if it took this worker as its home just
+        // now, one less if it ended (both: no change).
+        let homed = task.home().is_some();
+        let started_here = homed && !homed_before;
+        if started_here != (homed && matches!(outcome, Outcome::Finished(_))) {
+            self.processor().add_population(started_here);
+        }
         match outcome {
             Outcome::Yielded => self.requeue(task),
             Outcome::Parked => drop(task),
