@@ -97,15 +97,19 @@ impl Monitor {
     }
 }
 
-/// Marks as stuck every processor whose worker is awake but has picked no task since the last
-/// look, and wakes a worker for each that holds queued tasks.
+/// Marks as stuck every processor whose worker is awake and has picked no task since the last
+/// look although tasks wait for it, and wakes a worker for each that holds stealable ones.
+/// (A worker idle in the poller picks nothing either, but nothing waits for it.)
 fn watch_stalls(sched: &Scheduler, last_ticks: &mut [u64]) {
     let processors = sched.processors.iter().zip(last_ticks.iter_mut());
     for (index, (processor, last)) in processors.enumerate() {
         let ticks = processor.ticks();
-        let stuck = ticks == *last && !sched.idle.is_asleep(index);
+        let queued = processor.has_queued();
+        let stuck = ticks == *last
+            && (queued || !processor.inbox.is_empty())
+            && !sched.idle.is_asleep(index);
         processor.stuck.store(stuck, Ordering::Relaxed);
-        if ticks == *last && processor.has_queued() {
+        if ticks == *last && queued {
             sched.wake_worker();
         }
         *last = ticks;

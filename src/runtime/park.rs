@@ -139,6 +139,19 @@ pub fn yield_now() {
     }
 }
 
+/// Records that the running coroutine (if any) waits on a socket.
+pub(crate) fn note_socket_wait() {
+    if let Some(task) = current_task() {
+        task.set_waited_on_socket();
+    }
+}
+
+/// True if the caller is a coroutine that has waited on a socket (an accept loop, a server's
+/// connection handler).
+pub(crate) fn waited_on_socket() -> bool {
+    current_task().is_some_and(Task::waited_on_socket)
+}
+
 /// The task of the running coroutine, or `None` on a plain thread.
 fn current_task() -> Option<&'static Task> {
     let task = context::current_task();

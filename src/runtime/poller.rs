@@ -294,6 +294,7 @@ impl Registration {
             }
             direction.waiters.push(me.clone());
         }
+        park::note_socket_wait();
         let poller = &super::scheduler::get().poller;
         poller.waiting.fetch_add(1, Ordering::Relaxed);
         match deadline {

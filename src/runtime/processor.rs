@@ -20,11 +20,12 @@
 //!   monitor marks it saturated if the count did not move over a whole interval. A coroutine
 //!   spawned on a saturated worker starts on one that is not (`Scheduler::hand_over`): where a
 //!   coroutine starts it stays, so this is the one chance to spread the load;
-//! - `stuck`, set by the monitor when the worker picked no task over a whole interval;
+//! - `stuck`, set by the monitor when the worker picked no task over a whole interval while
+//!   tasks waited for it;
 //! - `population`, the worker's coroutines that have started and not finished. A coroutine
-//!   spawned on a worker that holds clearly more of them than another starts on the other
-//!   (`Scheduler::emptier_worker`): coroutines that live long and wait (connections) would
-//!   otherwise pile up where they were accepted.
+//!   spawned by an accept loop on a worker that holds clearly more of them than another starts
+//!   on the other (`Scheduler::emptier_worker`): connections would otherwise pile up where they
+//!   were accepted.
 
 use crossbeam_deque::Stealer;
 use crossbeam_utils::CachePadded;
@@ -57,8 +58,8 @@ pub(crate) struct Processor {
     /// spare time, and new coroutines it spawns start better elsewhere. A hint, set by the
     /// monitor and cleared by the worker when it runs out.
     pub(crate) saturated: AtomicBool,
-    /// True if the worker was awake but picked no task over the monitor's last interval: one
-    /// coroutine holds it. A hint, set and cleared by the monitor.
+    /// True if the worker was awake but picked no task over the monitor's last interval while
+    /// tasks waited for it: one coroutine holds it. A hint, set and cleared by the monitor.
     pub(crate) stuck: AtomicBool,
     /// Coroutines homed here that have not finished. Counted up by the owning worker when a
     /// coroutine starts here, or by a spawner that places one here; down by the owner when one

@@ -21,9 +21,12 @@
 //!   queue, and an idle worker is woken, which may take it before it starts (a new coroutine
 //!   does not displace a woken one, which could run nowhere else). Filling an empty `runnext`
 //!   wakes nobody: that would cost a system call on every spawn (the monitor rescues a new task
-//!   if its worker gets stuck, see `worker.rs`). But if the monitor found that worker
-//!   saturated, the new coroutine goes to the `runnext` of one that is not, woken if it sleeps
-//!   (`hand_over`): a coroutine stays where it starts, so this is where load spreads;
+//!   if its worker gets stuck, see `worker.rs`). A coroutine stays where it starts, so this is
+//!   where load spreads, in two cases: if the spawner has waited on a socket (an accept loop)
+//!   and its worker holds clearly more started coroutines than another (`emptier_worker`), the
+//!   new one is homed on the other at once and sent through its
+//!   inbox (`place`); if the monitor found that worker saturated, the new one goes to the
+//!   `runnext` of one that is not, woken if it sleeps (`hand_over`);
 //! - a new coroutine from elsewhere (a plain thread): into the global injector, and one idle
 //!   worker is woken at once;
 //! - a coroutine woken on its home worker (a channel peer, a joiner): into `runnext`, as above;
@@ -59,9 +62,12 @@ use super::stack::StackPool;
 use super::task::Task;
 use super::timer::{Action, TimerHandle, Timers};
 
-/// How many more started coroutines a worker may hold than another before what it spawns
-/// starts on the other (see `Scheduler::emptier_worker`).
-const BALANCE_SLACK: usize = 8;
+/// How many more started coroutines a worker may hold than one that holds `population`
+/// before what it spawns starts on the other (see `Scheduler::emptier_worker`): 8, or a quarter
+/// of `population` if more.
+fn balance_margin(population: usize) -> usize {
+    8.max(population / 4)
+}
 use super::worker;
 use crate::loom::sync::Arc;
 use crate::loom::thread;
@@ -198,19 +204,28 @@ impl Scheduler {
     }
 
     /// A worker that holds clearly fewer started coroutines than worker `crowded`, if there is
-    /// one: fewer by more than `BALANCE_SLACK` and by more than a quarter of its own count. The
-    /// margin keeps a chain of coroutines that spawn one another (a pipeline) in long runs on
-    /// each worker, few crossings, while connections accepted on one worker still spread.
+    /// one: fewer by more than the margin (`balance_margin` of its own count). The margin keeps
+    /// a chain of coroutines that spawn one another (a pipeline) in long runs on each worker,
+    /// few crossings, while connections accepted on one worker still spread.
     pub(crate) fn emptier_worker(&self, crowded: usize) -> Option<usize> {
         let own = self.processors[crowded].population();
-        if own <= BALANCE_SLACK {
+        if own <= balance_margin(0) {
             return None;
         }
         let (index, fewest) = (0..self.processors.len())
             .filter(|&i| i != crowded && !self.processors[i].is_stuck())
             .map(|i| (i, self.processors[i].population()))
             .min_by_key(|&(_, population)| population)?;
-        (own > fewest + BALANCE_SLACK.max(fewest / 4)).then_some(index)
+        (own > fewest + balance_margin(fewest)).then_some(index)
+    }
+
+    /// True if worker `target` is not stuck and holds fewer started coroutines than worker
+    /// `crowded` plus the margin: the end of a run of new coroutines homed on `target` (see
+    /// `Worker::spill_target`).
+    pub(crate) fn takes_more(&self, target: usize, crowded: usize) -> bool {
+        let target = &self.processors[target];
+        let crowded = self.processors[crowded].population();
+        !target.is_stuck() && target.population() < crowded + balance_margin(crowded)
     }
 
     /// Makes worker `target` the home of `task`, a new coroutine that does not migrate, and

@@ -35,7 +35,7 @@ use super::park_state::{ParkState, Unparked};
 use super::sanitizer::Fiber;
 use super::stack::Stack;
 use super::stack_memory::StackMemory;
-use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
 /// Why a coroutine handed control back to its worker.
@@ -96,6 +96,9 @@ pub(crate) struct Task {
     home: AtomicUsize,
     /// Spawned with `Builder::allow_migration`: it never gets a home.
     migrates: bool,
+    /// Set once the coroutine has waited on a socket: what such a coroutine spawns is spread
+    /// over the workers by their populations (see `Worker::start_elsewhere`).
+    waited_on_socket: AtomicBool,
     /// The link for the home worker's inbox (see `inbox.rs`).
     link: Link<Task>,
     /// The size the stack was asked for: the stack pool's key when it is handed back.
@@ -110,7 +113,7 @@ pub(crate) struct Task {
 }
 
 // Why a task may be shared and sent between threads:
-// - `state` and `home` are atomic, `migrates` and `stack_size` immutable, `join` and
+// - `state`, `home` and `waited_on_socket` are atomic, `migrates` and `stack_size` immutable, `join` and
 //   `blocked_thread` locked, `link` used only as `inbox.rs` argues (by the one thread that holds
 //   the run right);
 // - `body` and `fiber` are reached only by the holder of the run right (one thread at a time, handed over
@@ -177,6 +180,7 @@ impl Task {
             yielder: Cell::new(std::ptr::null()),
             home: AtomicUsize::new(NO_HOME),
             migrates,
+            waited_on_socket: AtomicBool::new(false),
             link: Link::default(),
             stack_size: stack.size,
             join: JoinSlot::new(name),
@@ -206,6 +210,18 @@ impl Task {
     pub(crate) fn home(&self) -> Option<usize> {
         let home = self.home.load(Ordering::Relaxed);
         (home != NO_HOME).then_some(home)
+    }
+
+    /// Records that the coroutine waits on a socket.
+    pub(crate) fn set_waited_on_socket(&self) {
+        if !self.waited_on_socket.load(Ordering::Relaxed) {
+            self.waited_on_socket.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// True if the coroutine has waited on a socket.
+    pub(crate) fn waited_on_socket(&self) -> bool {
+        self.waited_on_socket.load(Ordering::Relaxed)
     }
 
     /// True if the task was spawned with `Builder::allow_migration`: it never gets a home.
