@@ -203,29 +203,30 @@ impl Scheduler {
             .or_else(|| others().find(|&i| !self.processors[i].is_saturated()))
     }
 
-    /// A worker that holds clearly fewer started coroutines than worker `crowded`, if there is
-    /// one: fewer by more than the margin (`balance_margin` of its own count). The margin keeps
+    /// A worker that holds clearly fewer coroutines than worker `crowded` (started, or queued
+    /// to start: `Processor::load`), if there is one: fewer by more than the margin
+    /// (`balance_margin` of its own count). The margin keeps
     /// a chain of coroutines that spawn one another (a pipeline) in long runs on each worker,
     /// few crossings, while connections accepted on one worker still spread.
     pub(crate) fn emptier_worker(&self, crowded: usize) -> Option<usize> {
-        let own = self.processors[crowded].population();
+        let own = self.processors[crowded].load();
         if own <= balance_margin(0) {
             return None;
         }
         let (index, fewest) = (0..self.processors.len())
             .filter(|&i| i != crowded && !self.processors[i].is_stuck())
-            .map(|i| (i, self.processors[i].population()))
+            .map(|i| (i, self.processors[i].load()))
             .min_by_key(|&(_, population)| population)?;
         (own > fewest + balance_margin(fewest)).then_some(index)
     }
 
-    /// True if worker `target` is not stuck and holds fewer started coroutines than worker
-    /// `crowded` plus the margin: the end of a run of new coroutines homed on `target` (see
+    /// True if worker `target` is not stuck and holds fewer coroutines than worker `crowded`
+    /// plus the margin: the end of a run of new coroutines homed on `target` (see
     /// `Worker::spill_target`).
     pub(crate) fn takes_more(&self, target: usize, crowded: usize) -> bool {
         let target = &self.processors[target];
-        let crowded = self.processors[crowded].population();
-        !target.is_stuck() && target.population() < crowded + balance_margin(crowded)
+        let crowded = self.processors[crowded].load();
+        !target.is_stuck() && target.load() < crowded + balance_margin(crowded)
     }
 
     /// Makes worker `target` the home of `task`, a new coroutine that does not migrate, and

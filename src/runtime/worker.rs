@@ -249,19 +249,24 @@ impl Worker {
     /// work even once in an interval keeps what it spawns, so a spawn and join in turn stays on
     /// one core.
     fn start_elsewhere(&self, task: Arc<Task>) -> Option<Arc<Task>> {
-        if self.processor().is_saturated() {
-            return match self.sched.spare_worker(self.index) {
-                Some(spare) => self.sched.hand_over(spare, task),
+        if !task.migrates() && park::waited_on_socket() {
+            // By the counts alone: a busy server's workers are all saturated, and the
+            // saturation rule would keep every connection where it was accepted.
+            return match self.spill_target() {
+                Some(emptier) => {
+                    self.sched.place(emptier, task);
+                    None
+                }
                 None => Some(task),
             };
         }
-        if !task.migrates() && park::waited_on_socket() {
-            if let Some(emptier) = self.spill_target() {
-                self.sched.place(emptier, task);
-                return None;
-            }
+        if !self.processor().is_saturated() {
+            return Some(task);
         }
-        Some(task)
+        match self.sched.spare_worker(self.index) {
+            Some(spare) => self.sched.hand_over(spare, task),
+            None => Some(task),
+        }
     }
 
     /// The worker to home a new coroutine on instead of this one, if this one is crowded.
