@@ -238,3 +238,74 @@ fn several_waiters_are_all_released_together() {
         },
     );
 }
+
+/// `WaitGroup::go` (Go 1.25's `wg.Go`) counts each coroutine from before it starts until it
+/// ends: a thousand of them, from a coroutine, every one finished when `wait` returns, and the
+/// count back at zero.
+#[test]
+fn go_counts_each_coroutine_until_it_ends() {
+    const N: usize = 1000;
+    run_watched("go_counts_each_coroutine_until_it_ends", || {
+        let wg = WaitGroup::new();
+        let finished = Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (0..N)
+            .map(|i| {
+                let finished = finished.clone();
+                wg.go(move || {
+                    if i % 2 == 0 {
+                        offshoot::yield_now();
+                    }
+                    finished.fetch_add(1, Ordering::SeqCst);
+                    i
+                })
+            })
+            .collect();
+        wg.wait();
+        assert_eq!(finished.load(Ordering::SeqCst), N);
+        assert!(format!("{wg:?}").contains("count: 0"), "{wg:?}");
+        let sum: usize = handles.into_iter().map(|h| h.join().unwrap()).sum();
+        assert_eq!(sum, N * (N - 1) / 2);
+    });
+}
+
+/// A coroutine started by `WaitGroup::go` that panics still takes its one back, so a waiter on a
+/// plain thread is released; the panic reaches the coroutine's handle, not the group. With
+/// `add(1)` and a `done()` at the end of the closure instead, the waiter would hang.
+#[test]
+fn go_takes_the_count_back_when_the_coroutine_panics() {
+    watchdog(
+        "go_takes_the_count_back_when_the_coroutine_panics",
+        WATCHDOG_SECS,
+        || {
+            let wg = WaitGroup::new();
+            let failing = wg.go(|| -> () { panic!("the task failed") });
+            let parked = wg.go(|| offshoot::time::sleep(Duration::from_millis(5)));
+            wg.wait();
+            assert!(format!("{wg:?}").contains("count: 0"), "{wg:?}");
+            let payload = failing.join().expect_err("the coroutine panicked");
+            assert!(panic_message(&*payload).contains("the task failed"));
+            parked.join().unwrap();
+        },
+    );
+}
+
+/// A panic in `WaitGroup::go`'s coroutine while the group is already short (user code called
+/// `done` once too often) does not turn into a second panic during unwinding, which would abort
+/// the process: the coroutine's own panic is what its handle reports.
+#[test]
+fn go_does_not_panic_twice_when_the_count_is_already_short() {
+    run_watched(
+        "go_does_not_panic_twice_when_the_count_is_already_short",
+        || {
+            let wg = WaitGroup::new();
+            let short = wg.clone();
+            let handle = wg.go(move || {
+                short.done(); // the one `go` added, taken back too early
+                panic!("after a misplaced done");
+            });
+            let payload = handle.join().expect_err("the coroutine panicked");
+            assert!(panic_message(&*payload).contains("after a misplaced done"));
+            assert!(format!("{wg:?}").contains("count: 0"), "{wg:?}");
+        },
+    );
+}

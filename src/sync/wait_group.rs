@@ -10,6 +10,7 @@ use std::fmt;
 
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
+use crate::runtime::join::JoinHandle;
 use crate::runtime::signal::Signal;
 
 /// Waits for a number of tasks to finish, as Go's `sync.WaitGroup`.
@@ -54,6 +55,55 @@ impl WaitGroup {
     /// If the count would become negative, like Go's "sync: negative WaitGroup counter". The
     /// count is left unchanged then.
     pub fn add(&self, delta: isize) {
+        if self.try_add(delta).is_err() {
+            panic!("{NEGATIVE}");
+        }
+    }
+
+    /// Subtracts one from the count: `add(-1)`.
+    pub fn done(&self) {
+        self.add(-1);
+    }
+
+    /// Starts `f` as a new coroutine counted by this group, as Go 1.25's `wg.Go(f)`: adds one
+    /// to the count now, and takes it back when `f` returns or panics. Returns the coroutine's
+    /// handle, which may be dropped.
+    ///
+    /// This is the safe spelling of Go's `wg.Add(1); go func() { defer wg.Done(); ... }()`: a
+    /// `done()` called at the end of the closure is skipped if the closure panics, and the
+    /// waiter then waits forever. A coroutine that never ends (parked on a channel nobody will
+    /// use) never takes its one back, as in Go.
+    ///
+    /// # Panics
+    /// If the coroutine cannot be started, as [`go`](crate::go) does; the count is then
+    /// already back where it was.
+    ///
+    /// ```
+    /// use offshoot::sync::WaitGroup;
+    /// let wg = WaitGroup::new();
+    /// let ok = wg.go(|| 6 * 7);
+    /// let failed = wg.go(|| -> u32 { panic!("a task that fails") });
+    /// wg.wait(); // both are done, the panicking one too
+    /// assert_eq!(ok.join().unwrap(), 42);
+    /// assert!(failed.join().is_err());
+    /// ```
+    pub fn go<F, T>(&self, f: F) -> JoinHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.add(1);
+        // Dropped when `f` returns or unwinds, or with the closure if the coroutine never
+        // starts: the count comes back in every case.
+        let done = DoneOnDrop(self.clone());
+        crate::go(move || {
+            let _done = done;
+            f()
+        })
+    }
+
+    /// Adds `delta` to the count, or fails (leaving it unchanged) if it would become negative.
+    fn try_add(&self, delta: isize) -> Result<(), NegativeCount> {
         // AcqRel: a waiter that sees zero also sees everything done before each `done`.
         let previous = self
             .inner
@@ -61,15 +111,11 @@ impl WaitGroup {
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
                 c.checked_add_signed(delta)
             })
-            .expect("offshoot::sync::WaitGroup: negative WaitGroup counter");
+            .map_err(|_| NegativeCount)?;
         if delta < 0 && previous == delta.unsigned_abs() {
             self.release_waiters();
         }
-    }
-
-    /// Subtracts one from the count: `add(-1)`.
-    pub fn done(&self) {
-        self.add(-1);
+        Ok(())
     }
 
     /// Parks until the count is zero. Returns at once if it already is.
@@ -102,6 +148,25 @@ impl WaitGroup {
         };
         for waiter in waiters {
             waiter.notify();
+        }
+    }
+}
+
+/// What `add` reports when the count would go below zero.
+const NEGATIVE: &str = "offshoot::sync::WaitGroup: negative WaitGroup counter";
+
+#[derive(Debug)]
+struct NegativeCount;
+
+/// Takes back the one that [`WaitGroup::go`] added, when dropped.
+struct DoneOnDrop(WaitGroup);
+
+impl Drop for DoneOnDrop {
+    fn drop(&mut self) {
+        // The count can only be short here if user code called `done` once too often; say so
+        // as `done` would, but never while unwinding, where a second panic would abort.
+        if self.0.try_add(-1).is_err() && !std::thread::panicking() {
+            panic!("{NEGATIVE}");
         }
     }
 }
