@@ -73,9 +73,9 @@ pub mod time;
 #[doc(hidden)]
 pub use chan::__private;
 pub use chan::{
-    chan, never, IntoIter, Iter, ReadyTimeoutError, Receiver, RecvError, RecvTimeoutError, Select,
-    SelectTimeoutError, SelectedOperation, SendError, SendTimeoutError, Sender, TryIter,
-    TryReadyError, TryRecvError, TrySelectError, TrySendError,
+    chan, never, never_sender, IntoIter, Iter, ReadyTimeoutError, Receiver, RecvError,
+    RecvTimeoutError, Select, SelectTimeoutError, SelectedOperation, SendError, SendTimeoutError,
+    Sender, TryIter, TryReadyError, TryRecvError, TrySelectError, TrySendError,
 };
 
 #[cfg(not(loom))]

@@ -1208,3 +1208,58 @@ fn a_receive_reports_closed_only_after_every_successful_send() {
         },
     );
 }
+
+/// `never_sender()` is Go's nil channel on the sending side: a send never proceeds and never
+/// fails (with a deadline it times out, `try_send` finds it full), each handing the value back;
+/// `close` does nothing; dropping it (or a clone) closes nothing either. From both sides.
+#[test]
+fn never_sender_never_sends_and_never_closes() {
+    watched("never_sender_never_sends_and_never_closes", || {
+        for side in SIDES {
+            on(side, || {
+                let tx = offshoot::never_sender::<String>();
+                let start = Instant::now();
+                match tx.send_timeout("a".to_string(), SHORT) {
+                    Err(SendTimeoutError::Timeout(msg)) => assert_eq!(msg, "a"),
+                    other => panic!("a send on a nil channel must wait: {other:?}"),
+                }
+                assert!(start.elapsed() >= SHORT);
+                match tx.try_send("b".to_string()) {
+                    Err(TrySendError::Full(msg)) => assert_eq!(msg, "b"),
+                    other => panic!("a nil channel is never ready: {other:?}"),
+                }
+                drop(tx.clone());
+                assert!(!tx.close(), "closing a nil channel closes nothing");
+                assert!(!tx.is_closed());
+                assert!(tx.try_send("c".to_string()).unwrap_err().is_full());
+                assert!(tx.same_channel(&tx.clone()));
+                assert!(!tx.same_channel(&offshoot::never_sender()));
+            });
+        }
+    });
+}
+
+/// A `select!` send case on `never_sender()` is never chosen, against a receive case that is
+/// always ready, nor against a timeout: Go switches a send case off by making its channel nil.
+#[test]
+fn a_select_never_chooses_a_never_sender_case() {
+    watched("a_select_never_chooses_a_never_sender_case", || {
+        for side in SIDES {
+            on(side, || {
+                let (tx, rx) = chan::<u32>(1);
+                let off = offshoot::never_sender::<u32>();
+                for i in 0..1000 {
+                    tx.send(i).unwrap();
+                    select! {
+                        send(off, i) -> _ => panic!("the nil send case was chosen"),
+                        recv(rx) -> got => assert_eq!(got, Ok(i)),
+                    }
+                }
+                select! {
+                    send(off, 0) -> _ => panic!("the nil send case was chosen"),
+                    default(SHORT) => {}
+                }
+            });
+        }
+    });
+}

@@ -60,6 +60,9 @@ pub(crate) struct Chan<T> {
     pub(crate) senders: AtomicUsize,
     /// Live `Receiver`s. The last one to go makes sends fail and drops the buffer.
     pub(crate) receivers: AtomicUsize,
+    /// Go's nil channel (`never`, `never_sender`): one end has no handle at all, so nothing
+    /// ever arrives or is taken, and `close` does nothing.
+    nil: bool,
 }
 
 struct State<T> {
@@ -108,6 +111,10 @@ pub(crate) enum Token<T> {
 impl<T> Chan<T> {
     /// A channel with room for `cap` buffered values (0: unbuffered).
     pub(crate) fn new(cap: usize) -> Chan<T> {
+        Chan::with_nil(cap, false)
+    }
+
+    fn with_nil(cap: usize, nil: bool) -> Chan<T> {
         Chan {
             state: Mutex::new(State {
                 buf: VecDeque::with_capacity(cap.min(1024)),
@@ -122,7 +129,15 @@ impl<T> Chan<T> {
             cap,
             senders: AtomicUsize::new(1),
             receivers: AtomicUsize::new(1),
+            nil,
         }
+    }
+
+    /// Go's nil channel: unbuffered, with one count of each end, only one of which the caller
+    /// gives a handle to. The other count never drops, so the end without a handle stays
+    /// "live" and operations on the other end wait forever; `close` does nothing.
+    pub(crate) fn nil() -> Chan<T> {
+        Chan::with_nil(0, true)
     }
 
     pub(crate) fn capacity(&self) -> usize {
@@ -278,6 +293,9 @@ impl<T> Chan<T> {
     /// Closes the channel: wakes every parked receiver (closed) and sender (failed, message
     /// kept). Returns false if it was already closed.
     pub(crate) fn close(&self) -> bool {
+        if self.nil {
+            return false;
+        }
         let (receivers, senders) = {
             let mut state = self.state.lock();
             if state.closed {

@@ -17,7 +17,7 @@ pub use receiver::{never, IntoIter, Iter, Receiver, TryIter};
 pub use select::{Select, SelectedOperation};
 #[cfg(not(loom))]
 pub(crate) use sender::chan_never_closed;
-pub use sender::{chan, Sender};
+pub use sender::{chan, never_sender, Sender};
 
 /// What the `select!` macro's expansion uses. Not part of the API.
 #[doc(hidden)]

@@ -29,9 +29,9 @@ pub struct Receiver<T> {
 /// assert_eq!(rx.recv(), Ok(1));
 /// ```
 pub fn never<T>() -> Receiver<T> {
-    // An unbuffered channel whose sender count starts at one and has no `Sender` to drop: nothing
-    // is ever sent and it never closes.
-    Receiver::from_chan(Arc::new(Chan::new(0)))
+    // Its sender count starts at one and has no `Sender` to drop: nothing is ever sent and it
+    // never closes.
+    Receiver::from_chan(Arc::new(Chan::nil()))
 }
 
 impl<T> Receiver<T> {

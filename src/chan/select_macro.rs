@@ -12,7 +12,8 @@
 //!    `&dyn Case`, and completes the chosen one into its result local: a send's message
 //!    expression is evaluated only if its case is chosen. Only then, with every borrow of the
 //!    channels over, `@dispatch` runs the chosen body, so a body may reassign a channel variable
-//!    (Go's idiom of switching a case off with a nil channel, here `never()`).
+//!    (Go's idiom of switching a case off with a nil channel, here `never()` or
+//!    `never_sender()`).
 //!
 //! The expansion has no loop of its own, so `break` and `continue` in a case's body reach the
 //! user's enclosing loop, as they would in Go.
@@ -31,8 +32,8 @@
 /// As in Go: if several cases are ready, one is chosen uniformly at random; a receive on a
 /// closed channel is ready (it yields `Err(RecvError)`), as is a send on one (it fails with the
 /// message); without `default` the caller parks until exactly one case fires. A receive on
-/// [`never()`](crate::never) is never ready: use it to switch a case off, as Go uses a nil
-/// channel. `recv` takes a `Receiver` or a reference to one, `send` a `Sender` or a reference.
+/// [`never()`](crate::never) and a send on [`never_sender()`](crate::never_sender) are never
+/// ready: use them to switch a case off, as Go uses a nil channel. `recv` takes a `Receiver` or a reference to one, `send` a `Sender` or a reference.
 ///
 /// ```
 /// use offshoot::{chan, select};

@@ -35,6 +35,53 @@ pub(crate) fn chan_never_closed<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
     (tx, rx)
 }
 
+/// A sender that never sends anything: Go's nil channel on the sending side, to switch a
+/// `select!` send case off until there is something to send (Go's `var out chan T`). A send on
+/// it waits forever (with a timeout, it times out; `try_send` finds it full), and `close` does
+/// nothing and returns false (where Go's `close` of a nil channel panics).
+///
+/// ```
+/// use offshoot::{chan, never, never_sender, select, Receiver, Sender};
+///
+/// let (results, collected) = chan::<u32>(16);
+/// let (jobs, incoming) = chan::<u32>(16);
+/// for job in 1..=3 {
+///     jobs.send(job).unwrap();
+/// }
+/// jobs.close();
+/// // Go's loop with `var in, out chan int`: `in` is set while there is room for a job, `out`
+/// // while a result is pending; a nil channel's case is never chosen.
+/// let mut pending: Option<u32> = None;
+/// let mut incoming = Some(incoming);
+/// while incoming.is_some() || pending.is_some() {
+///     let input: Receiver<u32> = match (&incoming, pending) {
+///         (Some(rx), None) => rx.clone(),
+///         _ => never(),
+///     };
+///     let out: Sender<u32> = if pending.is_some() { results.clone() } else { never_sender() };
+///     select! {
+///         recv(input) -> job => match job {
+///             Ok(job) => pending = Some(job * 10),
+///             Err(_) => incoming = None,
+///         },
+///         send(out, pending.unwrap_or_default()) -> sent => {
+///             sent.unwrap();
+///             pending = None;
+///         },
+///     }
+/// }
+/// let mut got: Vec<u32> = collected.try_iter().collect();
+/// got.sort();
+/// assert_eq!(got, [10, 20, 30]);
+/// ```
+pub fn never_sender<T>() -> Sender<T> {
+    // Its receiver count starts at one and has no `Receiver` to drop: nothing is ever taken,
+    // and sends never fail.
+    Sender {
+        chan: Arc::new(Chan::nil()),
+    }
+}
+
 /// The sending end of a channel. `Clone` for more senders; dropping the last one closes it.
 pub struct Sender<T> {
     pub(crate) chan: Arc<Chan<T>>,

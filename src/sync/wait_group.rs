@@ -75,7 +75,7 @@ impl WaitGroup {
     /// use) never takes its one back, as in Go.
     ///
     /// # Panics
-    /// If the coroutine cannot be started, as [`go`](crate::go) does; the count is then
+    /// If the coroutine cannot be started, as [`go`](fn@crate::go) does; the count is then
     /// already back where it was.
     ///
     /// ```

@@ -23,12 +23,10 @@ pub fn ms(n: u64) -> Duration {
 }
 
 /// Go's nil channel, sending end: a send on it never proceeds, in a `select!` its case is never
-/// chosen. (`offshoot::never()` is the receiving end.) The receiver is leaked on purpose, so the
-/// channel is neither closed nor "every receiver gone"; nobody ever receives from it.
+/// chosen. (`offshoot::never()` is the receiving end.) The ports were written before the
+/// library had one; now it is `offshoot::never_sender()`.
 pub fn nil_sender<T>() -> Sender<T> {
-    let (tx, rx) = chan(0);
-    std::mem::forget(rx);
-    tx
+    offshoot::never_sender()
 }
 
 /// Go's `defer`: runs the closure when dropped (also when unwinding).
