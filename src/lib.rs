@@ -91,3 +91,6 @@ pub use runtime::park::yield_now;
 #[cfg(not(loom))]
 pub use runtime::spawn::num_coroutines;
 pub use runtime::spawn::{run, Builder};
+/// crossbeam-channel's timer channels, at the root where crossbeam code looks for them.
+#[cfg(not(loom))]
+pub use time::{after, at, tick};

@@ -58,6 +58,42 @@ fn after_fires_once_never_early_and_never_closes() {
     });
 }
 
+/// `at(when)` (crossbeam-channel's) delivers one value no earlier than `when`, on a channel
+/// that never closes; a `when` already past delivers at once. From a coroutine and a plain
+/// thread, through the root re-export crossbeam code uses.
+#[test]
+fn at_fires_once_at_its_instant_and_never_closes() {
+    fn check() {
+        for d in [ms(0), ms(1), ms(5), ms(20)] {
+            let when = Instant::now() + d;
+            let rx = offshoot::at(when);
+            let fired_at = rx.recv().unwrap();
+            assert!(fired_at >= when, "at() sent a time before its instant");
+            assert!(Instant::now() >= when);
+            assert_eq!(rx.recv_timeout(ms(20)), Err(RecvTimeoutError::Timeout));
+            assert!(!rx.is_closed());
+        }
+        let past = Instant::now() - ms(50);
+        // "At once": well inside the watchdog, however loaded the machine.
+        assert!(offshoot::at(past)
+            .recv_timeout(Duration::from_secs(30))
+            .is_ok());
+        // In a select, against a channel nobody sends on.
+        let (_tx, rx) = offshoot::chan::<()>(0);
+        let when = Instant::now() + ms(5);
+        offshoot::select! {
+            recv(rx) -> _ => panic!("nothing was sent"),
+            recv(offshoot::at(when)) -> t => assert!(t.unwrap() >= when),
+        }
+    }
+    run_watched("at_fires_once_at_its_instant (coroutine)", check);
+    watchdog(
+        "at_fires_once_at_its_instant (thread)",
+        WATCHDOG_SECS,
+        check,
+    );
+}
+
 /// `tick` and `Ticker` deliver ticks no earlier than the period says (the k-th tick is at least
 /// k periods after the start), and not far later.
 #[test]

@@ -48,6 +48,19 @@ impl Alarm {
         first: Duration,
         period: Option<Duration>,
     ) -> (Arc<Alarm>, Receiver<Instant>) {
+        let (alarm, rx) = Self::unarmed(period);
+        alarm.arm(&mut alarm.state.lock(), first);
+        (alarm, rx)
+    }
+
+    /// An alarm that fires once, at `deadline` (at once if that has passed).
+    pub(crate) fn start_at(deadline: Instant) -> (Arc<Alarm>, Receiver<Instant>) {
+        let (alarm, rx) = Self::unarmed(None);
+        alarm.arm_at(&mut alarm.state.lock(), deadline);
+        (alarm, rx)
+    }
+
+    fn unarmed(period: Option<Duration>) -> (Arc<Alarm>, Receiver<Instant>) {
         let (tx, rx) = chan_never_closed(1);
         let alarm = Arc::new(Alarm {
             tx,
@@ -63,7 +76,6 @@ impl Alarm {
                 alarm.abandon();
             }
         }));
-        alarm.arm(&mut alarm.state.lock(), first);
         (alarm, rx)
     }
 

@@ -90,6 +90,22 @@ pub fn after(duration: Duration) -> Receiver<Instant> {
     Timer::new(duration).c
 }
 
+/// A channel that receives one value at `when`, or at once if `when` has passed:
+/// crossbeam-channel's `at`. Like [`after`], it holds one value, never closes, and stops its
+/// timer when the last receiver is dropped. The value is the time of sending, which is `when`
+/// or a little after.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// let when = Instant::now() + Duration::from_millis(10);
+/// let got = offshoot::time::at(when).recv().unwrap();
+/// assert!(got >= when);
+/// assert!(Instant::now() >= when);
+/// ```
+pub fn at(when: Instant) -> Receiver<Instant> {
+    alarm::Alarm::start_at(when).1
+}
+
 /// A channel that receives the time every `period`: Go's `time.Tick`. A tick the reader has not
 /// taken yet when the next is due is dropped, not queued, as Go's ticker does. The ticks stop as
 /// soon as the receiver (and every clone of it) is dropped, and the ticker's memory goes soon
