@@ -893,3 +893,51 @@ fn a_select_with_default_never_blocks_even_if_its_paired_sender_gives_up() {
         },
     );
 }
+
+/// `select_biased!` (crossbeam-channel's) chooses the first ready case in source order, every
+/// time; `select!` over the same two ready channels chooses both (Go's uniform choice). Send
+/// cases and `default` work as in `select!`.
+#[test]
+fn select_biased_takes_the_first_ready_case_in_order() {
+    use offshoot::select_biased;
+    let (first_tx, first) = chan::<u32>(1);
+    let (second_tx, second) = chan::<u32>(1);
+    let mut unbiased_firsts = 0;
+    for i in 0..1000 {
+        first_tx.send(i).unwrap();
+        second_tx.send(i).unwrap();
+        select_biased! {
+            recv(first) -> v => assert_eq!(v, Ok(i)),
+            recv(second) -> _ => panic!("the second case won over a ready first case"),
+        }
+        assert_eq!(second.recv(), Ok(i));
+        first_tx.send(i).unwrap();
+        second_tx.send(i).unwrap();
+        select! {
+            recv(first) -> _ => {
+                unbiased_firsts += 1;
+                second.recv().unwrap();
+            },
+            recv(second) -> _ => {
+                first.recv().unwrap();
+            },
+        }
+    }
+    // Uniform over 1,000 choices: far from both ends (a fixed order would give 0 or 1000).
+    assert!((100..900).contains(&unbiased_firsts), "{unbiased_firsts}");
+    // A send case first, a ready receive second: the send wins.
+    let (out_tx, out) = chan::<u32>(1);
+    first_tx.send(7).unwrap();
+    select_biased! {
+        send(out_tx, 1) -> r => r.unwrap(),
+        recv(first) -> _ => panic!("the ready send case comes first"),
+    }
+    assert_eq!(out.recv(), Ok(1));
+    assert_eq!(first.recv(), Ok(7));
+    // Nothing ready: `default` runs.
+    let ran_default = select_biased! {
+        recv(first) -> _ => false,
+        default => true,
+    };
+    assert!(ran_default);
+}
