@@ -23,10 +23,10 @@
 //!   wakes nobody: that would cost a system call on every spawn (the monitor rescues a new task
 //!   if its worker gets stuck, see `worker.rs`). A coroutine stays where it starts, so this is
 //!   where load spreads, in two cases: if the spawner has waited on a socket (an accept loop)
-//!   and its worker holds clearly more started coroutines than another (`emptier_worker`), the
-//!   new one is homed on the other at once and sent through its
-//!   inbox (`place`); if the monitor found that worker saturated, the new one goes to the
-//!   `runnext` of one that is not, woken if it sleeps (`hand_over`);
+//!   and its worker holds clearly more coroutines than another (`emptier_worker`), the new one
+//!   is homed on the other at once and sent through its inbox (`place`); else, if the monitor
+//!   found that worker saturated, the new one goes to the `runnext` of one that is not, woken
+//!   if it sleeps (`hand_over`);
 //! - a new coroutine from elsewhere (a plain thread): into the global injector, and one idle
 //!   worker is woken at once;
 //! - a coroutine woken on its home worker (a channel peer, a joiner): into `runnext`, as above;
@@ -61,16 +61,16 @@ use super::processor::Processor;
 use super::stack::StackPool;
 use super::task::Task;
 use super::timer::{Action, TimerHandle, Timers};
-
-/// How many more started coroutines a worker may hold than one that holds `population`
-/// before what it spawns starts on the other (see `Scheduler::emptier_worker`): 8, or a quarter
-/// of `population` if more.
-fn balance_margin(population: usize) -> usize {
-    8.max(population / 4)
-}
 use super::worker;
 use crate::loom::sync::Arc;
 use crate::loom::thread;
+
+/// How many more coroutines a worker may hold than one that holds `population` before what an
+/// accept loop spawns on it starts on the other (see `Scheduler::emptier_worker`): 8, or a
+/// quarter of `population` if more.
+fn balance_margin(population: usize) -> usize {
+    8.max(population / 4)
+}
 
 /// The runtime's shared state. Lives for the rest of the process once started.
 #[derive(Debug)]
@@ -203,11 +203,11 @@ impl Scheduler {
             .or_else(|| others().find(|&i| !self.processors[i].is_saturated()))
     }
 
-    /// A worker that holds clearly fewer coroutines than worker `crowded` (started, or queued
-    /// to start: `Processor::load`), if there is one: fewer by more than the margin
-    /// (`balance_margin` of its own count). The margin keeps
-    /// a chain of coroutines that spawn one another (a pipeline) in long runs on each worker,
-    /// few crossings, while connections accepted on one worker still spread.
+    /// A worker that is not stuck and holds clearly fewer coroutines than worker `crowded`
+    /// (started, or queued to start: `Processor::load`), if there is one: fewer by more than
+    /// the margin (`balance_margin` of its own count). The margin lets coroutines spawned in a
+    /// row start in runs on one worker, few crossings between those that talk, while
+    /// connections accepted on one worker still spread.
     pub(crate) fn emptier_worker(&self, crowded: usize) -> Option<usize> {
         let own = self.processors[crowded].load();
         if own <= balance_margin(0) {

@@ -57,11 +57,10 @@
 //! behind a coroutine that runs for long, the monitor's stall watch hands to a thief.
 //!
 //! Two kinds of worker do not keep the coroutines they spawn (`push_new`): one that holds
-//! clearly more started coroutines than another, when the spawner has waited on a socket (an
-//! accept loop: each new one is homed on the other at once and sent through its inbox), and
-//! one the monitor found saturated (it never ran out of tasks over
-//! a whole interval: each new one goes to the `runnext` of a worker that is not, woken if it
-//! sleeps).
+//! clearly more coroutines than another, when the spawner has waited on a socket (an accept
+//! loop: each new one is homed on the other at once and sent through its inbox), and one the
+//! monitor found saturated (it never ran out of tasks over a whole interval: each new one goes
+//! to the `runnext` of a worker that is not, woken if it sleeps).
 //!
 //! # Ownership
 //!
@@ -210,15 +209,15 @@ impl Worker {
         }
     }
 
-    /// Places `task`, a coroutine that has not started (or migrates). If this worker holds
-    /// clearly more coroutines than another, or is saturated (it never ran out of work over the
-    /// monitor's last interval) and another is not, on that one: see
-    /// [`start_elsewhere`](Self::start_elsewhere). Else here: in `runnext` if it
-    /// is free, to run as soon as the current coroutine suspends; else at the back of the run
-    /// queue, where an idle worker (woken for it) may take it before it starts. Unlike a
-    /// wake-up, a new coroutine does not displace what `runnext` holds: that is a coroutine just
-    /// woken here, which can run nowhere else, while the new one can (a token ring over two
-    /// workers: 192 to 130 ns a hop).
+    /// Places `task`, a coroutine that has not started (or migrates). If the spawner is an
+    /// accept loop and this worker holds clearly more coroutines than another, or this worker
+    /// is saturated (it never ran out of work over the monitor's last interval) and another is
+    /// not, on that one: see [`start_elsewhere`](Self::start_elsewhere). Else here: in
+    /// `runnext` if it is free, to run as soon as the current coroutine suspends; else at the
+    /// back of the run queue, where an idle worker (woken for it) may take it before it starts.
+    /// Unlike a wake-up, a new coroutine does not displace what `runnext` holds: that is a
+    /// coroutine just woken here, which can run nowhere else, while the new one can (a token
+    /// ring over two workers: 192 to 130 ns a hop).
     pub(crate) fn push_new(&self, task: Arc<Task>) {
         let Some(task) = self.start_elsewhere(task) else {
             return;
@@ -240,14 +239,15 @@ impl Worker {
     /// within a margin (`Scheduler::emptier_worker`). Only such spawners: a coroutine that
     /// spawns stages it talks to (the sieve's main loop) would get more crossings from the
     /// counts than from the saturation rule below, and lost 5 to 15%. A migrating task is left
-    /// to work stealing. A pipeline that spawns
-    /// its next stage and parks at once (the prime sieve) would otherwise start every stage in
-    /// the `runnext` of the one worker it keeps busy, while the other idles: the sieve ran 2.5
-    /// times slower than when coroutines could move. Handed over, stages start in runs on one
-    /// worker then the other, as the monitor's marks change (a run of hundreds: few crossings
-    /// per number), and the sieve is back to its speed before pinning. A worker that runs out of
-    /// work even once in an interval keeps what it spawns, so a spawn and join in turn stays on
-    /// one core.
+    /// to work stealing.
+    ///
+    /// Any other spawner follows the saturation rule. A pipeline that spawns its next stage and
+    /// parks at once (the prime sieve) would otherwise start every stage in the `runnext` of
+    /// the one worker it keeps busy, while the other idles: the sieve ran 2.5 times slower than
+    /// when coroutines could move. Handed over, stages start in runs on one worker then the
+    /// other, as the monitor's marks change (a run of hundreds: few crossings per number), and
+    /// the sieve is back to its speed before pinning. A worker that runs out of work even once
+    /// in an interval keeps what it spawns, so a spawn and join in turn stays on one core.
     fn start_elsewhere(&self, task: Arc<Task>) -> Option<Arc<Task>> {
         if !task.migrates() && park::waited_on_socket() {
             // By the counts alone: a busy server's workers are all saturated, and the
@@ -273,10 +273,10 @@ impl Worker {
     ///
     /// Once this worker holds more than another by the margin, new coroutines go there until
     /// that one holds more than this one by the margin; then they stay here until this one
-    /// passes the margin again. So a coroutine that spawns stage after stage of a pipeline (the
-    /// prime sieve's main loop) puts them in runs of twice the margin on each worker (24 runs
-    /// for 5,000 stages), instead of alternating between workers once near the margin, which
-    /// made every value cross threads at every stage (the sieve ran 1.8 times slower).
+    /// passes the margin again. So coroutines spawned in a row start in runs of twice the
+    /// margin on each worker, not alternately once near the margin: when this rule applied to
+    /// every spawner, alternating made each value of the prime sieve cross threads at every
+    /// stage, and the sieve ran 1.8 times slower.
     fn spill_target(&self) -> Option<usize> {
         let still = self
             .spilling_to
