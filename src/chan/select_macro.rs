@@ -35,7 +35,8 @@
 /// closed channel is ready (it yields `Err(RecvError)`), as is a send on one (it fails with the
 /// message); without `default` the caller parks until exactly one case fires. A receive on
 /// [`never()`](crate::never) and a send on [`never_sender()`](crate::never_sender) are never
-/// ready: use them to switch a case off, as Go uses a nil channel. `recv` takes a `Receiver` or a reference to one, `send` a `Sender` or a reference.
+/// ready: use them to switch a case off, as Go uses a nil channel. `recv` takes a `Receiver`
+/// or a reference to one, `send` a `Sender` or a reference.
 ///
 /// ```
 /// use offshoot::{chan, select};

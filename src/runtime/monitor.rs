@@ -104,12 +104,12 @@ fn watch_stalls(sched: &Scheduler, last_ticks: &mut [u64]) {
     let processors = sched.processors.iter().zip(last_ticks.iter_mut());
     for (index, (processor, last)) in processors.enumerate() {
         let ticks = processor.ticks();
+        let picked_none = ticks == *last;
         let queued = processor.has_queued();
-        let stuck = ticks == *last
-            && (queued || !processor.inbox.is_empty())
-            && !sched.idle.is_asleep(index);
+        let stuck =
+            picked_none && (queued || !processor.inbox.is_empty()) && !sched.idle.is_asleep(index);
         processor.stuck.store(stuck, Ordering::Relaxed);
-        if ticks == *last && queued {
+        if picked_none && queued {
             sched.wake_worker();
         }
         *last = ticks;

@@ -23,10 +23,9 @@
 //! - `stuck`, set by the monitor when the worker picked no task over a whole interval while
 //!   tasks waited for it;
 //! - `population`, the worker's coroutines that have started and not finished (with the new
-//!   ones in its queue, its `load`). A coroutine
-//!   spawned by an accept loop on a worker that holds clearly more of them than another starts
-//!   on the other (`Scheduler::emptier_worker`): connections would otherwise pile up where they
-//!   were accepted.
+//!   ones in its queue, its `load`). A coroutine spawned by an accept loop on a worker that
+//!   holds clearly more of them than another starts on the other (`Scheduler::emptier_worker`):
+//!   connections would otherwise pile up where they were accepted.
 
 use crossbeam_deque::Stealer;
 use crossbeam_utils::CachePadded;
@@ -100,15 +99,10 @@ impl Processor {
         self.saturated.store(false, Ordering::Relaxed);
     }
 
-    /// Coroutines homed here that have not finished (a hint).
-    pub(crate) fn population(&self) -> usize {
-        self.population.load(Ordering::Relaxed)
-    }
-
     /// Coroutines homed here that have not finished, and new ones queued here that may still
     /// start here: what a spawner weighs (a hint).
     pub(crate) fn load(&self) -> usize {
-        self.population() + self.stealer.len()
+        self.population.load(Ordering::Relaxed) + self.stealer.len()
     }
 
     /// Called when a coroutine took this worker as its home (one more) or one homed here

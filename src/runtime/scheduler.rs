@@ -211,12 +211,12 @@ impl Scheduler {
     pub(crate) fn emptier_worker(&self, crowded: usize) -> Option<usize> {
         let own = self.processors[crowded].load();
         if own <= balance_margin(0) {
-            return None;
+            return None; // no other worker can hold fewer by more than the margin
         }
         let (index, fewest) = (0..self.processors.len())
             .filter(|&i| i != crowded && !self.processors[i].is_stuck())
             .map(|i| (i, self.processors[i].load()))
-            .min_by_key(|&(_, population)| population)?;
+            .min_by_key(|&(_, load)| load)?;
         (own > fewest + balance_margin(fewest)).then_some(index)
     }
 

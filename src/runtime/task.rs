@@ -7,8 +7,9 @@
 //! guard, `stdout().lock()`. The compiler cannot see what is live at a suspend point, so
 //! resuming the coroutine on another thread would race on that state from safe code. So a task
 //! has a *home*: the worker that first resumes it (or, for a new coroutine placed on a less
-//! crowded worker, the worker it was placed on, see `Scheduler::place`). From then on only that worker runs it; a
-//! thread that wakes it elsewhere hands it back through the home worker's inbox (`inbox.rs`).
+//! crowded worker, the worker it was placed on, see `Scheduler::place`). From then on only that
+//! worker runs it; a thread that wakes it elsewhere hands it back through the home worker's
+//! inbox (`inbox.rs`).
 //! Interleaving coroutines on one thread is then as sound as a single-threaded executor running
 //! `!Send` futures. Before its first resume a coroutine holds only its `Send` closure, so a task
 //! not yet started may go to any worker (work stealing takes those). A task spawned with
@@ -113,9 +114,9 @@ pub(crate) struct Task {
 }
 
 // Why a task may be shared and sent between threads:
-// - `state`, `home` and `waited_on_socket` are atomic, `migrates` and `stack_size` immutable, `join` and
-//   `blocked_thread` locked, `link` used only as `inbox.rs` argues (by the one thread that holds
-//   the run right);
+// - `state`, `home` and `waited_on_socket` are atomic, `migrates` and `stack_size` immutable,
+//   `join` and `blocked_thread` locked, `link` used only as `inbox.rs` argues (by the one
+//   thread that holds the run right);
 // - `body` and `fiber` are reached only by the holder of the run right (one thread at a time, handed over
 //   through release/acquire edges, see the module docs), and `yielder` only by the coroutine
 //   itself;
