@@ -48,7 +48,7 @@ fn pingpong() -> String {
         assert_eq!(pong_rx.recv(), Ok(i));
     }
     let line = per_op("pingpong", start, N);
-    drop(ping_tx);
+    ping_tx.close();
     echo.join().unwrap();
     line
 }
@@ -83,7 +83,6 @@ fn ring() -> String {
     first_tx.send(HOPS).unwrap();
     done_rx.recv().unwrap();
     let line = per_op("ring", start, HOPS);
-    drop(first_tx);
     drop(handles); // the others stay parked on their input, as in Go's version; the process ends
     line
 }
@@ -105,7 +104,6 @@ fn mpmc(name: &str, cap: usize) -> String {
             producers.done();
         });
     }
-    drop(tx);
     let consumers: Vec<_> = (0..CONSUMERS)
         .map(|_| {
             let rx = rx.clone();
@@ -113,6 +111,7 @@ fn mpmc(name: &str, cap: usize) -> String {
         })
         .collect();
     producers.wait();
+    tx.close(); // Go's close(ch) once every producer is done: the consumers' loops end
     let received: u64 = consumers.into_iter().map(|h| h.join().unwrap()).sum();
     assert_eq!(received, N, "every message received once");
     per_op(name, start, N)
@@ -129,6 +128,7 @@ fn select_four(name: &str, cap: usize) -> String {
             for i in 0..PER_PRODUCER {
                 tx.send(i).unwrap();
             }
+            tx.close();
         });
     }
     let [mut a, mut b, mut c, mut d] = <[Receiver<u64>; 4]>::try_from(receivers).unwrap();
@@ -172,6 +172,7 @@ fn sieve() -> String {
     }
     assert_eq!(prime, 48611, "the 5000th prime");
     let ms = start.elapsed().as_secs_f64() * 1000.0;
-    drop(src); // the filters unwind as their sends fail
+    // The generator and the filters stay parked, as in Go's version; the process ends.
+    drop(src);
     format!("sieve {ms:.1} ms")
 }

@@ -152,7 +152,7 @@ fn chan_from_thread() -> Vec<Duration> {
                 break;
             }
         }
-        // Dropping `tx` closes the channel and ends the loop below.
+        tx.close(); // ends the loop below
     });
     let late: Vec<Duration> = rx.into_iter().map(|sent| sent.elapsed()).collect();
     sender.join().expect("the sending thread panicked");

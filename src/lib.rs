@@ -29,6 +29,17 @@
 //! Every blocking operation also works on a plain thread, where it blocks the thread; so
 //! coroutines and threads can be mixed freely.
 //!
+//! # Channels: Go's and crossbeam's
+//!
+//! [`chan`] makes Go's channel: it closes only through [`Sender::close`], and an operation that
+//! can never complete (a receive after every sender is gone, a send after every receiver is
+//! gone) waits, as in Go. [`bounded`] and [`unbounded`] make crossbeam-channel's: disconnected
+//! when every sender or every receiver is gone, so dropping the senders ends a `for v in &rx`
+//! loop. All give the same [`Sender`] and [`Receiver`], and one [`select!`] mixes them. With
+//! [`select_biased!`], [`at`], [`after`], [`tick`], [`never`](fn@never) and the `Disconnected` spellings of
+//! the errors, code written for crossbeam-channel compiles with its `use` line changed (one
+//! exception: match a failed send's `Closed(msg)` where crossbeam says `Disconnected(msg)`).
+//!
 //! # A coroutine keeps its thread
 //!
 //! Once a coroutine has started, it runs only on the worker thread that first ran it, however
@@ -73,9 +84,9 @@ pub mod time;
 #[doc(hidden)]
 pub use chan::__private;
 pub use chan::{
-    chan, never, never_sender, IntoIter, Iter, ReadyTimeoutError, Receiver, RecvError,
-    RecvTimeoutError, Select, SelectTimeoutError, SelectedOperation, SendError, SendTimeoutError,
-    Sender, TryIter, TryReadyError, TryRecvError, TrySelectError, TrySendError,
+    bounded, chan, never, never_sender, unbounded, IntoIter, Iter, ReadyTimeoutError, Receiver,
+    RecvError, RecvTimeoutError, Select, SelectTimeoutError, SelectedOperation, SendError,
+    SendTimeoutError, Sender, TryIter, TryReadyError, TryRecvError, TrySelectError, TrySendError,
 };
 
 #[cfg(not(loom))]
@@ -94,3 +105,4 @@ pub use runtime::spawn::{run, Builder};
 /// crossbeam-channel's timer channels, at the root where crossbeam code looks for them.
 #[cfg(not(loom))]
 pub use time::{after, at, tick};
+

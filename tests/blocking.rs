@@ -115,7 +115,7 @@ mod one_worker {
                     ping_tx.send(v).unwrap();
                     assert_eq!(pong_rx.recv().unwrap(), v * 2);
                 }
-                drop(ping_tx);
+                ping_tx.close();
                 echo.join().unwrap();
                 // Only now let the blocking call return (it may have given up already: ignore that).
                 let _ = release_tx.send(());

@@ -1,6 +1,7 @@
 //! Semantics of `Sender` and `Receiver`: every public method, closed channels, the last sender
-//! or receiver going away, the error types, `never()`, `time::after`/`tick` in a select, and the
-//! unbuffered rendezvous; each from plain threads and from coroutines, mixed.
+//! or receiver of a `bounded` channel going away, the error types, `never()`, `time::after`/`tick`
+//! in a select, and the unbuffered rendezvous; each from plain threads and from coroutines, mixed.
+//! (What dropping the handles of a Go `chan` does, or does not do, is `chan_lifetime.rs`'s.)
 //!
 //! Every test runs under a watchdog on a plain thread. Parties run on either side through
 //! `common_stress::spawn`; a plain thread is joined only from a plain thread (joining it from a
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use common_stress::{side_pairs, spawn, Counted, DropTally, Side, SIDES};
 use offshoot::{
-    chan, never, select, ReadyTimeoutError, Receiver, RecvError, RecvTimeoutError, Select,
+    bounded, chan, never, select, ReadyTimeoutError, Receiver, RecvError, RecvTimeoutError, Select,
     SelectTimeoutError, SendError, SendTimeoutError, Sender, TryReadyError, TryRecvError,
     TrySelectError, TrySendError,
 };
@@ -57,6 +58,7 @@ fn send_and_recv_between_every_pair_of_sides() {
                     for i in 0..500 {
                         tx.send(i).unwrap();
                     }
+                    tx.close();
                 });
                 let receiver = spawn(rx_side, move || rx.iter().collect::<Vec<_>>());
                 sender.join();
@@ -197,7 +199,13 @@ fn a_parked_timed_send_is_woken_by_close_and_by_the_last_receiver_leaving() {
             for side in SIDES {
                 for cap in [0, 1] {
                     for by_close in [true, false] {
-                        let (tx, rx) = chan::<String>(cap);
+                        // Close ends a Go channel; the last receiver leaving ends only a
+                        // crossbeam one.
+                        let (tx, rx) = if by_close {
+                            chan::<String>(cap)
+                        } else {
+                            bounded::<String>(cap)
+                        };
                         for _ in 0..cap {
                             tx.send("fill".into()).unwrap();
                         }
@@ -382,7 +390,7 @@ fn a_timed_recv_is_woken_by_a_send_and_by_close() {
                     let sender = spawn(tx_side, move || {
                         wait_started(&started_rx);
                         if by_close {
-                            drop(tx);
+                            tx.close();
                         } else {
                             tx.send(5).unwrap();
                         }
@@ -441,6 +449,7 @@ fn into_iterator_for_receiver_and_ref_receiver() {
                     for i in 0..100 {
                         tx.send(i).unwrap();
                     }
+                    tx.close();
                 });
                 let mut by_ref = Vec::new();
                 for v in &rx {
@@ -454,6 +463,7 @@ fn into_iterator_for_receiver_and_ref_receiver() {
                     for i in 0..100 {
                         tx.send(i).unwrap();
                     }
+                    tx.close();
                 });
                 let owned: Vec<u32> = rx.into_iter().collect();
                 assert_eq!(owned, (0..100).collect::<Vec<_>>());
@@ -555,41 +565,44 @@ fn close_wakes_every_parked_receiver_and_sender() {
 }
 
 #[test]
-fn the_last_sender_dropped_closes() {
-    watched("the_last_sender_dropped_closes", || {
-        for side in SIDES {
-            for cap in [0, 2] {
-                let (tx, rx) = chan::<u32>(cap);
-                let clones: Vec<Sender<u32>> = (0..3).map(|_| tx.clone()).collect();
-                if cap > 0 {
-                    tx.send(1).unwrap();
+fn the_last_sender_of_a_bounded_channel_dropped_closes() {
+    watched(
+        "the_last_sender_of_a_bounded_channel_dropped_closes",
+        || {
+            for side in SIDES {
+                for cap in [0, 2] {
+                    let (tx, rx) = bounded::<u32>(cap);
+                    let clones: Vec<Sender<u32>> = (0..3).map(|_| tx.clone()).collect();
+                    if cap > 0 {
+                        tx.send(1).unwrap();
+                    }
+                    let (started_tx, started_rx) = handshake();
+                    let receiver = spawn(side, move || {
+                        started_tx.send(()).unwrap();
+                        rx.iter().collect::<Vec<_>>()
+                    });
+                    wait_started(&started_rx);
+                    drop(tx);
+                    for c in &clones[1..] {
+                        assert!(!c.is_closed(), "closed while senders are left");
+                    }
+                    drop(clones);
+                    let want = if cap > 0 { vec![1] } else { vec![] };
+                    assert_eq!(receiver.join(), want, "{side:?}, cap {cap}");
                 }
-                let (started_tx, started_rx) = handshake();
-                let receiver = spawn(side, move || {
-                    started_tx.send(()).unwrap();
-                    rx.iter().collect::<Vec<_>>()
-                });
-                wait_started(&started_rx);
-                drop(tx);
-                for c in &clones[1..] {
-                    assert!(!c.is_closed(), "closed while senders are left");
-                }
-                drop(clones);
-                let want = if cap > 0 { vec![1] } else { vec![] };
-                assert_eq!(receiver.join(), want, "{side:?}, cap {cap}");
             }
-        }
-    });
+        },
+    );
 }
 
 #[test]
-fn the_last_receiver_dropped_fails_parked_and_later_sends_with_the_value() {
+fn the_last_receiver_of_a_bounded_channel_dropped_fails_parked_and_later_sends() {
     watched(
-        "the_last_receiver_dropped_fails_parked_and_later_sends_with_the_value",
+        "the_last_receiver_of_a_bounded_channel_dropped_fails_parked_and_later_sends",
         || {
             for side in SIDES {
                 for cap in [0, 1, 4] {
-                    let (tx, rx) = chan::<String>(cap);
+                    let (tx, rx) = bounded::<String>(cap);
                     for _ in 0..cap {
                         tx.send("fill".into()).unwrap();
                     }
@@ -628,9 +641,10 @@ fn the_last_receiver_dropped_fails_parked_and_later_sends_with_the_value() {
 #[test]
 fn buffered_values_are_dropped_exactly_once() {
     watched("buffered_values_are_dropped_exactly_once", || {
-        // The last receiver goes first: the buffer is dropped then, failed sends hand back.
+        // crossbeam's lifetime. The last receiver goes first: the buffer is dropped then, failed
+        // sends hand back.
         let tally = DropTally::new();
-        let (tx, rx) = chan::<Counted>(5);
+        let (tx, rx) = bounded::<Counted>(5);
         for i in 0..5 {
             tx.send(tally.make(i)).unwrap(); // compiles though `Counted` is not Debug
         }
@@ -661,7 +675,7 @@ fn buffered_values_are_dropped_exactly_once() {
 
         // The senders go first: the values stay receivable, then go with the last receiver.
         let tally = DropTally::new();
-        let (tx, rx) = chan::<Counted>(3);
+        let (tx, rx) = bounded::<Counted>(3);
         for i in 0..3 {
             tx.send(tally.make(i)).unwrap();
         }
@@ -675,7 +689,7 @@ fn buffered_values_are_dropped_exactly_once() {
         // Both ends dropped with values in flight to parked senders.
         for side in SIDES {
             let tally = DropTally::new();
-            let (tx, rx) = chan::<Counted>(1);
+            let (tx, rx) = bounded::<Counted>(1);
             tx.send(tally.make(0)).unwrap();
             let (started_tx, started_rx) = handshake();
             let (tx2, t2) = (tx.clone(), tally.clone());
@@ -693,6 +707,27 @@ fn buffered_values_are_dropped_exactly_once() {
                 "{side:?}: a value leaked or was dropped twice"
             );
             assert_eq!(tally.made(), 2);
+        }
+
+        // Go's lifetime: dropping the receivers drops nothing; the buffered values go with
+        // the channel, when its last handle does, whichever end that is.
+        for receivers_last in [false, true] {
+            let tally = DropTally::new();
+            let (tx, rx) = chan::<Counted>(4);
+            for i in 0..3 {
+                tx.send(tally.make(i)).unwrap();
+            }
+            assert_eq!(rx.recv().unwrap().id, 0);
+            let (first, last): (Box<dyn std::any::Any>, Box<dyn std::any::Any>) = if receivers_last
+            {
+                (Box::new(tx), Box::new(rx))
+            } else {
+                (Box::new(rx), Box::new(tx))
+            };
+            drop(first);
+            assert_eq!(tally.dropped(), 1, "one end is left: the buffer stays");
+            drop(last);
+            assert_eq!((tally.made(), tally.dropped()), (3, 3));
         }
     });
 }
@@ -732,8 +767,8 @@ fn error_types_display_debug_eq_clone_copy() {
     assert_eq!(format!("{ReadyTimeoutError:?}"), "ReadyTimeoutError");
     // `unwrap` on a failed send compiles for any T (Debug is not required).
     let r = std::panic::catch_unwind(|| {
-        let (tx, rx) = chan::<Opaque>(0);
-        drop(rx);
+        let (tx, _rx) = chan::<Opaque>(0);
+        tx.close();
         tx.send(Opaque(3)).unwrap();
     });
     assert!(r.is_err());
@@ -1063,11 +1098,13 @@ fn select_from_a_plain_thread_with_coroutine_peers_and_back() {
                         for i in 0..300 {
                             a_tx.send(i).unwrap();
                         }
+                        a_tx.close();
                     });
                     let pb = spawn(peers, move || {
                         for i in 300..600 {
                             b_tx.send(i).unwrap();
                         }
+                        b_tx.close();
                     });
                     let sink = spawn(peers, move || out_rx.iter().collect::<Vec<_>>());
                     // Receive from both until closed, forwarding every value in arrival order with a
@@ -1103,7 +1140,7 @@ fn select_from_a_plain_thread_with_coroutine_peers_and_back() {
                             }
                         }
                     }
-                    drop(out_tx);
+                    out_tx.close();
                     poll_join(pa);
                     poll_join(pb);
                     let forwarded = poll_join(sink);
@@ -1128,6 +1165,7 @@ fn dynamic_select_from_both_sides() {
                         tx.send(i).unwrap();
                         assert_eq!(back_rx.recv(), Ok(i * 2));
                     }
+                    tx.close();
                 });
                 for i in 0..200 {
                     let mut sel = Select::new();

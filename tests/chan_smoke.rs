@@ -10,12 +10,13 @@ fn ping_pong_and_close() {
         for v in &rx {
             back_tx.send(v + 1).unwrap();
         }
+        back_tx.close();
     });
     for i in 0..1000 {
         tx.send(i).unwrap();
         assert_eq!(back_rx.recv(), Ok(i + 1));
     }
-    drop(tx);
+    tx.close();
     h.join().unwrap();
     assert_eq!(back_rx.recv(), Err(RecvError));
 }

@@ -323,7 +323,8 @@ fn the_last_receiver_leaving_races_with_sends() {
             for round in 0..300 {
                 let what = format!("cap {cap}, round {round}");
                 let tally = DropTally::new();
-                let (tx, rx) = chan::<Counted>(cap);
+                // Tests crossbeam's lifetime: the last receiver's drop fails the sends.
+                let (tx, rx) = offshoot::bounded::<Counted>(cap);
                 let senders: Vec<Joiner<usize>> = (0..3)
                     .map(|s| {
                         let (tx, tally) = (tx.clone(), tally.clone());
@@ -427,7 +428,6 @@ fn many_to_many(cap: usize, senders: usize, receivers: usize, total: usize) {
             })
         })
         .collect();
-    drop(tx);
     let receiving: Vec<Joiner<()>> = (0..receivers)
         .map(|r| {
             let (rx, ledger) = (rx.clone(), ledger.clone());
@@ -461,6 +461,7 @@ fn many_to_many(cap: usize, senders: usize, receivers: usize, total: usize) {
     for j in sending {
         j.join();
     }
+    tx.close(); // every sender is done: the receivers drain, then stop
     for j in receiving {
         j.join();
     }
@@ -535,7 +536,6 @@ fn one_timed_race(cap: usize, round: usize) {
             })
         })
         .collect();
-    drop(tx);
     let receivers: Vec<Joiner<Vec<u64>>> = (0..2)
         .map(|r| {
             let rx = rx.clone();
@@ -579,6 +579,7 @@ fn one_timed_race(cap: usize, round: usize) {
         sent.extend(ok);
         timed_out.extend(late);
     }
+    tx.close(); // every sender is done: the receivers drain, then stop
     let received: Vec<Vec<u64>> = receivers.into_iter().map(Joiner::join).collect();
     assert_books(&sent, &timed_out, &received, &what);
     assert_eq!(tally.live(), 0, "{what}: {} values leaked", tally.live());
@@ -711,6 +712,7 @@ fn fairness_between_two_parked_senders() {
         for side in [Side::Thread, Side::Coroutine] {
             let (tx1, rx1) = chan::<u8>(0);
             let (tx2, rx2) = chan::<u8>(0);
+            let (stop1, stop2) = (tx1.clone(), tx2.clone());
             let p1 = spawn(Side::Coroutine, move || while tx1.send(1).is_ok() {});
             let p2 = spawn(Side::Coroutine, move || while tx2.send(2).is_ok() {});
             let hits = spawn(side, move || {
@@ -734,6 +736,9 @@ fn fairness_between_two_parked_senders() {
                 hits
             })
             .join();
+            // End the senders' loops: their parked sends fail.
+            stop1.close();
+            stop2.close();
             p1.join();
             p2.join();
             assert_fair(hits, &format!("{side:?}: select over two parked senders"));
@@ -974,6 +979,7 @@ fn one_to_one_keeps_order_through_every_capacity() {
                     for i in 0..20_000 {
                         tx.send(i).unwrap();
                     }
+                    tx.close();
                 });
                 let receiver = spawn(rx_side, move || {
                     let mut next = 0;

@@ -10,8 +10,11 @@
 //! - a nil channel is `offshoot::never()` (receive) or `common_chan::nil_sender()` (send);
 //! - `runtime.Gosched()` is `offshoot::yield_now()`.
 //!
-//! Go programs leak goroutines blocked forever on channels nobody uses any more; the ports end
-//! their coroutines instead wherever a send or receive fails because the other side is gone.
+//! A `chan`, like Go's channel, closes only through `close`: dropping its senders or receivers
+//! neither ends a receive nor fails a send. The ports close where the Go programs do (and where
+//! a Go program would end by panicking, close on the way out, so that a failure shows as a
+//! failed assertion rather than a hang). Go programs leak goroutines blocked forever on channels
+//! nobody uses any more, and so do the ports.
 //!
 //! Not ported: `perm.go` (compile-time channel direction errors: Rust's separate `Sender` and
 //! `Receiver` types make those type errors), `select5.go` (a generator of Go programs),
@@ -49,8 +52,13 @@ fn fifo_asynch() {
 }
 
 /// Go's `Chain`: waits for its turn on `inp`, checks the next value on `ch` is `val`, passes the
-/// turn on. A wrong value panics, which drops `out` and so ends the chain with a closed channel.
+/// turn on. A wrong value panics, which closes `out` on the way out and so ends the chain with a
+/// closed channel.
 fn chain(ch: Receiver<i32>, val: i32, inp: Receiver<i32>, out: Sender<i32>) {
+    let closer = out.clone();
+    let _close = defer(move || {
+        closer.close();
+    });
     inp.recv().expect("the previous link of the chain failed");
     assert_eq!(ch.recv(), Ok(val), "link {val} received out of order");
     out.send(1).unwrap();
@@ -188,7 +196,13 @@ fn nonblock_threads() {
 const DOUBLESELECT_N: i32 = 100_000;
 
 fn ds_sender(n: i32, c1: Sender<i32>, c2: Sender<i32>, c3: Sender<i32>, c4: Sender<i32>) {
-    // Go: `defer close(c1)` ... `defer close(c4)`; dropping the senders closes them here.
+    // Go: `defer close(c1)` ... `defer close(c4)`.
+    let closers = [c4.clone(), c3.clone(), c2.clone(), c1.clone()];
+    let _close = defer(move || {
+        for c in &closers {
+            c.close();
+        }
+    });
     for i in 0..n {
         select! {
             send(c1, i) -> r => r.unwrap(),
@@ -248,7 +262,7 @@ const PRIMES: [i64; 25] = [
     2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73, 79, 83, 89, 97,
 ];
 
-/// Sends 2, 3, 4, ... on `ch` (until nobody listens any more).
+/// Sends 2, 3, 4, ... on `ch` (for ever: as in Go, it is left parked once nobody listens).
 fn generate(ch: Sender<i64>) {
     let mut i = 2;
     while ch.send(i).is_ok() {
@@ -728,6 +742,11 @@ fn select6() {
         let first = go(move || r.recv().unwrap());
         let r = c1_rx.clone();
         let second = go(move || {
+            // If the select panics, close `c3` on the way out.
+            let closer = c3.clone();
+            let _close = defer(move || {
+                closer.close();
+            });
             select! {
                 recv(r) -> _ => panic!("dummy"),
                 recv(c2_rx) -> _ => c3.send(true).unwrap(),
@@ -735,7 +754,7 @@ fn select6() {
             r.recv().unwrap()
         });
         go(move || c2.send(true).unwrap());
-        // If the select panicked, `c3` is gone and this fails instead of hanging.
+        // If the select panicked, `c3` is closed and this fails instead of hanging.
         assert_eq!(c3_rx.recv(), Ok(true));
         c1.send(true).unwrap();
         c1.send(true).unwrap();
@@ -893,7 +912,7 @@ fn zerosize() {
         }
         assert_eq!(tx.len(), 3);
         assert!(tx.try_send(()).unwrap_err().is_full());
-        drop(tx);
+        tx.close();
         assert_eq!(rx.iter().count(), 3);
     });
 }
@@ -1173,5 +1192,15 @@ fn blocks_probe_sees_a_returning_function() {
             });
         }
         assert_eq!(hits.load(Ordering::SeqCst), 1, "defer did not run");
+    });
+}
+
+#[test]
+#[should_panic(expected = "the function under test panicked")]
+fn blocks_probe_reports_a_panicking_function() {
+    run_watched("blocks_probe_panicking", || {
+        // The probe's coroutine closes its channel on the way out: a panic is reported as one,
+        // not mistaken for "still blocked".
+        let _ = blocks(NEVER, || panic!("on purpose"));
     });
 }

@@ -291,9 +291,6 @@ fn nonblock_select_race(close_c2: bool) {
         let (c2, r2) = chan::<i32>(if close_c2 { 0 } else { 1 });
         c1.send(1).unwrap();
         let (r1b, d) = (r1.clone(), done_tx.clone());
-        // In Go c2 lives as long as anyone holds it; here a send fails once every receiver is
-        // gone, and the coroutine may have taken c1's value and ended before the send below.
-        let _r2_held = r2.clone();
         go(move || {
             select! {
                 recv(r1b) -> _ => {}

@@ -41,7 +41,7 @@ fn values_arrive_in_order_through_every_capacity() {
             for i in 0..N {
                 tx.send(i).unwrap();
             }
-            // Dropping the last sender closes the channel.
+            tx.close();
         });
         let got: Vec<usize> = rx.iter().collect();
         producer.join().unwrap();
@@ -58,12 +58,13 @@ fn unbuffered_ping_pong_between_two_threads() {
         for v in &rx {
             back_tx.send(v * 2).unwrap();
         }
+        back_tx.close();
     });
     for i in 0..N {
         tx.send(i).unwrap();
         assert_eq!(back_rx.recv(), Ok(i * 2));
     }
-    drop(tx);
+    tx.close();
     echo.join().unwrap();
     assert_eq!(back_rx.recv(), Err(RecvError));
 }
@@ -124,7 +125,8 @@ fn close_wakes_a_parked_receiver_and_a_parked_sender() {
 #[test]
 fn every_value_is_dropped_exactly_once() {
     let drops = Arc::new(AtomicUsize::new(0));
-    let (tx, rx) = chan::<Counted>(4);
+    // Tests crossbeam's lifetime: the last receiver's drop fails the sends, drops the buffer.
+    let (tx, rx) = offshoot::bounded::<Counted>(4);
     let producer = {
         let drops = drops.clone();
         thread::spawn(move || {
@@ -156,8 +158,14 @@ fn every_value_is_dropped_exactly_once() {
 fn select_receives_from_two_threads_each_value_once() {
     let (tx1, rx1) = chan::<usize>(0);
     let (tx2, rx2) = chan::<usize>(1);
-    let a = thread::spawn(move || (0..N).for_each(|i| tx1.send(2 * i).unwrap()));
-    let b = thread::spawn(move || (0..N).for_each(|i| tx2.send(2 * i + 1).unwrap()));
+    let a = thread::spawn(move || {
+        (0..N).for_each(|i| tx1.send(2 * i).unwrap());
+        tx1.close();
+    });
+    let b = thread::spawn(move || {
+        (0..N).for_each(|i| tx2.send(2 * i + 1).unwrap());
+        tx2.close();
+    });
     let (mut evens, mut odds) = (Vec::new(), Vec::new());
     let (mut open1, mut open2) = (true, true);
     while open1 || open2 {
@@ -194,7 +202,7 @@ fn select_send_meets_a_parked_receiver() {
             send(other_tx, i) -> _ => panic!("nobody receives on the other channel"),
         }
     }
-    drop(tx);
+    tx.close();
     assert_eq!(receiver.join().unwrap(), (0..N).collect::<Vec<_>>());
 }
 

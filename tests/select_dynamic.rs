@@ -280,9 +280,13 @@ fn a_select_reused_across_many_operations() {
         for side in SIDES {
             let (a_tx, a_rx) = chan::<u32>(0);
             let (b_tx, b_rx) = chan::<u32>(5);
-            let pa = spawn(side, move || (0..5000).for_each(|i| a_tx.send(i).unwrap()));
+            let pa = spawn(side, move || {
+                (0..5000).for_each(|i| a_tx.send(i).unwrap());
+                a_tx.close();
+            });
             let pb = spawn(side, move || {
-                (5000..10000).for_each(|i| b_tx.send(i).unwrap())
+                (5000..10000).for_each(|i| b_tx.send(i).unwrap());
+                b_tx.close();
             });
             let mut sel = Select::new();
             let ia = sel.recv(&a_rx);
@@ -349,8 +353,9 @@ fn completing_sends_and_receives_and_their_failures() {
         sel.recv(&rx);
         assert_eq!(sel.try_select().unwrap().recv(&rx), Err(RecvError));
 
-        // Every receiver gone: the send case is ready and fails with the message.
-        let (tx, rx) = chan::<String>(0);
+        // Every receiver gone: the send case is ready and fails with the message. (Tests
+        // crossbeam's lifetime: with `chan`, a send with no receiver left just waits.)
+        let (tx, rx) = offshoot::bounded::<String>(0);
         drop(rx);
         let mut sel = Select::new();
         sel.send(&tx);

@@ -466,7 +466,7 @@ fn break_continue_and_return_from_bodies() {
             tx.send(v).unwrap();
         }
         assert_eq!(first_even(&rx), Some(4));
-        drop(tx);
+        tx.close();
         assert_eq!(first_even(&rx), None);
 
         // `?` in a body.
@@ -480,7 +480,7 @@ fn break_continue_and_return_from_bodies() {
         tx.send(2).unwrap();
         assert_eq!(sum_two(&rx), Ok(3));
         tx.send(1).unwrap();
-        drop(tx);
+        tx.close();
         assert_eq!(sum_two(&rx), Err(RecvError));
     });
 }
@@ -494,8 +494,14 @@ fn a_body_may_switch_its_channel_off_with_never() {
             offshoot::run(|| {
                 let (a_tx, mut a) = chan::<u32>(0);
                 let (b_tx, mut b) = chan::<u32>(3);
-                offshoot::go(move || (0..100).for_each(|i| a_tx.send(i).unwrap()));
-                offshoot::go(move || (100..250).for_each(|i| b_tx.send(i).unwrap()));
+                offshoot::go(move || {
+                    (0..100).for_each(|i| a_tx.send(i).unwrap());
+                    a_tx.close();
+                });
+                offshoot::go(move || {
+                    (100..250).for_each(|i| b_tx.send(i).unwrap());
+                    b_tx.close();
+                });
                 let (mut a_open, mut b_open) = (true, true);
                 let mut got = Vec::new();
                 while a_open || b_open {

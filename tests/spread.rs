@@ -46,6 +46,7 @@ fn a_pipeline_that_saturates_its_worker_spreads_over_both() {
 fn sieve() -> (u64, HashMap<ThreadId, usize>) {
     let (homes_tx, homes_rx) = chan::<ThreadId>(PRIMES);
     let (gen_tx, mut src) = chan::<u64>(0);
+    let stop_gen = gen_tx.clone();
     go(move || {
         for i in 2.. {
             if gen_tx.send(i).is_err() {
@@ -65,13 +66,20 @@ fn sieve() -> (u64, HashMap<ThreadId, usize>) {
                 .expect("buffered for every filter");
             for v in &input {
                 if v % prime != 0 && tx.send(v).is_err() {
-                    return;
+                    break;
                 }
             }
+            // Go's `close(out)`: the next filter's loop ends once it has drained.
+            tx.close();
         });
     }
-    drop(src);
-    drop(homes_tx);
+    // Tear the pipeline down as a Go program would: close the generator's channel (its pending
+    // send fails), each filter closes its output once its input is drained, and the last
+    // output, ours, is drained here. Its close means every filter has finished, and so has
+    // reported its home.
+    stop_gen.close();
+    for _ in &src {}
+    homes_tx.close();
     let mut homes = HashMap::new();
     for home in &homes_rx {
         *homes.entry(home).or_insert(0) += 1;

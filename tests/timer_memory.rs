@@ -33,7 +33,7 @@ const FAR: Duration = Duration::from_secs(60);
 /// channel from `timer`; returns the heap's growth in bytes.
 fn heap_growth(timer: fn(Duration) -> Receiver<Instant>) -> isize {
     let (tx, ready) = chan::<()>(0);
-    drop(tx);
+    tx.close();
     let selects = |n: usize| {
         for _ in 0..n {
             select! {

@@ -347,7 +347,7 @@ fn stop_and_reset_race(on_plain_thread: bool) {
             }
             timers.push((timer, reset));
         }
-        drop(work_tx);
+        work_tx.close();
         receiver.join().unwrap();
         // A stale value might also come late: wait past every old deadline, then look.
         sleep(ms(20));

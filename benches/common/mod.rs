@@ -2,9 +2,12 @@
 
 use std::time::Instant;
 
+/// A workload: its name on the command line, and the function that runs it and returns its line.
+pub type Workload = (&'static str, fn() -> String);
+
 /// Runs the workloads named on the command line (all of them with none), each as a coroutine,
 /// and prints the line each returns (`workload value unit`). An unknown name exits with 2.
-pub fn main_with(workloads: &[(&str, fn() -> String)]) {
+pub fn main_with(workloads: &[Workload]) {
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))

@@ -1,9 +1,18 @@
 //! The channel: Go's `hchan`, one small lock around a ring buffer and two wait queues.
 //!
+//! # Two lifetimes, one channel
+//!
+//! Every channel runs the same algorithm below; what differs is what ends it ([`Lifetime`]).
+//! A Go channel (`chan`) ends only at `close`: its handles are counted for nothing but the
+//! timer hook, and an operation that can never complete simply waits, as in Go. A crossbeam
+//! channel (`bounded`, `unbounded`) is closed when its last sender goes, and fails its sends
+//! (waking the parked ones and dropping what is buffered) when its last receiver goes. An
+//! unbounded channel is a buffer with no limit: a send never parks.
+//!
 //! # Algorithm (Go's `chan.go`, plus reservations for select)
 //!
 //! Send, in order:
-//! 1. closed, or no receiver left: fail, handing the message back;
+//! 1. closed, or (crossbeam's lifetime) no receiver left: fail, handing the message back;
 //! 2. a receiver is parked: hand the message straight to it (the buffer is empty then) and make
 //!    it runnable, on this processor's `runnext` when the sender is a coroutine;
 //! 3. the buffer has room: append;
@@ -48,17 +57,36 @@ use std::time::Instant;
 use super::error::{RecvTimeoutError, SendTimeoutError};
 use super::waiter::{Claimed, Entry, Outcome, Selection, WaitQueue};
 use crate::loom::sync::atomic::AtomicUsize;
+#[cfg(not(loom))]
+use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Mutex;
 use crate::runtime::park::Unparker;
+
+/// What ends a channel besides `close`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Lifetime {
+    /// Go's channel: nothing. Dropping every sender or every receiver changes nothing; an
+    /// operation that can never complete waits.
+    UntilClosed,
+    /// crossbeam-channel's: the last sender to go closes it (receivers drain, then fail); the
+    /// last receiver to go makes every send fail and drops the buffer.
+    WhileConnected,
+}
+
+/// Buffers larger than this are given back when an unbounded channel empties.
+const UNBOUNDED_KEEP: usize = 4096;
 
 /// A channel's shared state. The public `Sender` and `Receiver` hold it in an `Arc`.
 pub(crate) struct Chan<T> {
     state: Mutex<State<T>>,
-    /// Buffer size; 0 for an unbuffered channel. Fixed.
+    /// Buffer size; 0 for an unbuffered channel, `usize::MAX` for an unbounded one. Fixed.
     cap: usize,
-    /// Live `Sender`s. The last one to go closes the channel.
+    /// Made by `unbounded()`: `capacity()` reports `None`.
+    unbounded: bool,
+    lifetime: Lifetime,
+    /// Live `Sender`s (see `Lifetime` for what the last one's going does).
     pub(crate) senders: AtomicUsize,
-    /// Live `Receiver`s. The last one to go makes sends fail and drops the buffer.
+    /// Live `Receiver`s (see `Lifetime`; the timer hook runs when the last one goes).
     pub(crate) receivers: AtomicUsize,
     /// Go's nil channel (`never`, `never_sender`): one end has no handle at all, so nothing
     /// ever arrives or is taken, and `close` does nothing.
@@ -69,9 +97,9 @@ struct State<T> {
     buf: VecDeque<T>,
     /// Buffer slots promised to selected senders that have not written yet.
     send_reserved: usize,
-    /// No more sends: `close` was called or every sender is gone.
+    /// No more sends: `close` was called, or (crossbeam's lifetime) every sender is gone.
     closed: bool,
-    /// Every receiver is gone: sends fail.
+    /// Every receiver is gone and the lifetime is crossbeam's: sends fail.
     receivers_gone: bool,
     /// Called once, outside the lock, when the last receiver goes: lets a channel's producer stop
     /// producing for nobody (a timer channel cancels its timer). `None` for ordinary channels.
@@ -109,15 +137,16 @@ pub(crate) enum Token<T> {
 }
 
 impl<T> Chan<T> {
-    /// A channel with room for `cap` buffered values (0: unbuffered).
-    pub(crate) fn new(cap: usize) -> Chan<T> {
-        Chan::with_nil(cap, false)
+    /// A channel with room for `cap` buffered values (0: unbuffered; `None`: unbounded).
+    pub(crate) fn new(cap: Option<usize>, lifetime: Lifetime) -> Chan<T> {
+        Chan::with_nil(cap, lifetime, false)
     }
 
-    fn with_nil(cap: usize, nil: bool) -> Chan<T> {
+    fn with_nil(cap: Option<usize>, lifetime: Lifetime, nil: bool) -> Chan<T> {
         Chan {
             state: Mutex::new(State {
-                buf: VecDeque::with_capacity(cap.min(1024)),
+                // Room for a bounded buffer up front (within reason); an unbounded one grows.
+                buf: VecDeque::with_capacity(cap.unwrap_or(0).min(1024)),
                 send_reserved: 0,
                 closed: false,
                 receivers_gone: false,
@@ -126,7 +155,9 @@ impl<T> Chan<T> {
                 sendq: WaitQueue::default(),
                 observers: Vec::new(),
             }),
-            cap,
+            cap: cap.unwrap_or(usize::MAX),
+            unbounded: cap.is_none(),
+            lifetime,
             senders: AtomicUsize::new(1),
             receivers: AtomicUsize::new(1),
             nil,
@@ -137,11 +168,12 @@ impl<T> Chan<T> {
     /// gives a handle to. The other count never drops, so the end without a handle stays
     /// "live" and operations on the other end wait forever; `close` does nothing.
     pub(crate) fn nil() -> Chan<T> {
-        Chan::with_nil(0, true)
+        Chan::with_nil(Some(0), Lifetime::UntilClosed, true)
     }
 
-    pub(crate) fn capacity(&self) -> usize {
-        self.cap
+    /// The buffer's size; `None` for an unbounded channel.
+    pub(crate) fn capacity(&self) -> Option<usize> {
+        (!self.unbounded).then_some(self.cap)
     }
 
     /// Buffered values not yet promised to a receiver.
@@ -152,6 +184,32 @@ impl<T> Chan<T> {
 
     pub(crate) fn is_closed(&self) -> bool {
         self.state.lock().closed
+    }
+
+    /// Closed, or (crossbeam's lifetime) every receiver gone: no send can succeed.
+    pub(crate) fn is_disconnected(&self) -> bool {
+        let state = self.state.lock();
+        state.closed || state.receivers_gone
+    }
+
+    /// The last `Sender` is gone.
+    pub(crate) fn last_sender_gone(&self) {
+        if self.lifetime == Lifetime::WhileConnected {
+            self.close();
+        }
+    }
+
+    /// The last `Receiver` is gone.
+    pub(crate) fn last_receiver_gone(&self) {
+        match self.lifetime {
+            Lifetime::WhileConnected => self.disconnect_receivers(),
+            Lifetime::UntilClosed => {
+                let hook = self.state.lock().on_receivers_gone.take();
+                if let Some(hook) = hook {
+                    hook();
+                }
+            }
+        }
     }
 
     /// Sends `msg`, parking until `deadline` (`None`: forever; a past deadline: not at all).
@@ -209,8 +267,7 @@ impl<T> Chan<T> {
     pub(crate) fn recv(&self, deadline: Option<Instant>) -> Result<T, RecvTimeoutError> {
         loop {
             let mut state = self.state.lock();
-            if !state.buf.is_empty() {
-                let value = state.buf.pop_front().expect("an unreserved value");
+            if let Some(value) = self.take_buffered(&mut state) {
                 let woken = self.refill(&mut state);
                 state.changed();
                 drop(state);
@@ -250,6 +307,16 @@ impl<T> Chan<T> {
                 other => unreachable!("a blocking recv completed as {other:?}"),
             }
         }
+    }
+
+    /// Takes the oldest buffered value. An unbounded buffer that a burst grew is given back once
+    /// it is empty, so one burst does not hold its memory for the channel's life.
+    fn take_buffered(&self, state: &mut State<T>) -> Option<T> {
+        let value = state.buf.pop_front()?;
+        if self.unbounded && state.buf.is_empty() && state.buf.capacity() > UNBOUNDED_KEEP {
+            state.buf = VecDeque::new();
+        }
+        Some(value)
     }
 
     /// After a value left a full buffer: lets the first parked sender in. Returns whom to wake.
@@ -311,7 +378,7 @@ impl<T> Chan<T> {
         true
     }
 
-    /// The last receiver is gone: sends fail from now on, parked senders are woken with their
+    /// The last receiver of a crossbeam channel is gone: sends fail from now on, parked senders are woken with their
     /// messages, buffered values are dropped and the `on_receivers_gone` hook is called (both
     /// outside the lock: a drop or the hook may do anything).
     pub(crate) fn disconnect_receivers(&self) {
@@ -338,7 +405,7 @@ impl<T> Chan<T> {
     #[cfg(not(loom))]
     pub(crate) fn on_receivers_gone(&self, hook: Box<dyn FnOnce() + Send>) {
         let mut state = self.state.lock();
-        if !state.receivers_gone {
+        if self.receivers.load(Ordering::Acquire) > 0 {
             state.on_receivers_gone = Some(hook);
             return;
         }
@@ -357,7 +424,7 @@ impl<T> Chan<T> {
     fn start_recv_in(&self, state: &mut State<T>, exclude: *const Selection) -> Option<Token<T>> {
         // A buffered value is taken at once, not merely counted: values stay bound to receivers
         // in FIFO order, so no receiver can get a sender's later value before its earlier one.
-        if let Some(value) = state.buf.pop_front() {
+        if let Some(value) = self.take_buffered(state) {
             if let Some(sender) = self.refill(state) {
                 sender.unpark_owned(); // takes no channel lock: safe under ours
             }

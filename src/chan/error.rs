@@ -1,13 +1,20 @@
 //! The errors of channel operations and of selection.
 //!
 //! They follow crossbeam-channel's types one for one, with Go's word for a channel that will
-//! deliver nothing more: *closed* (crossbeam says *disconnected*). A failed send always carries
-//! the message back, so nothing is lost.
+//! deliver nothing more: *closed*. crossbeam's word, *disconnected*, is there too, so crossbeam
+//! code compiles unchanged: `is_disconnected()` on every error, and `TryRecvError::Disconnected`
+//! and `RecvTimeoutError::Disconnected` as constants equal to `Closed`, usable in patterns
+//! (a `match` naming them is exhaustive). The send errors carry the message, and Rust cannot
+//! give a variant with data a second name: there, match `Closed(msg)` (or test
+//! `is_disconnected()`) where crossbeam code says `Disconnected(msg)`.
+//!
+//! A failed send always carries the message back, so nothing is lost.
 
 use std::error::Error;
 use std::fmt;
 
-/// `send` failed because the channel is closed (or every receiver is gone). Holds the message.
+/// `send` failed because the channel is closed (or, for `bounded` and `unbounded`, every
+/// receiver is gone). Holds the message.
 #[derive(PartialEq, Eq, Clone, Copy)]
 pub struct SendError<T>(pub T);
 
@@ -16,7 +23,8 @@ pub struct SendError<T>(pub T);
 pub enum TrySendError<T> {
     /// The channel is full (for an unbuffered channel: no receiver is waiting). Holds the message.
     Full(T),
-    /// The channel is closed, or every receiver is gone. Holds the message.
+    /// The channel is closed (or, for `bounded` and `unbounded`, every receiver is gone). Holds
+    /// the message.
     Closed(T),
 }
 
@@ -25,7 +33,8 @@ pub enum TrySendError<T> {
 pub enum SendTimeoutError<T> {
     /// No room, or no receiver, before the deadline. Holds the message.
     Timeout(T),
-    /// The channel is closed, or every receiver is gone. Holds the message.
+    /// The channel is closed (or, for `bounded` and `unbounded`, every receiver is gone). Holds
+    /// the message.
     Closed(T),
 }
 
@@ -91,6 +100,11 @@ impl<T> TrySendError<T> {
     pub fn is_closed(&self) -> bool {
         matches!(self, TrySendError::Closed(_))
     }
+
+    /// crossbeam-channel's word for [`is_closed`](TrySendError::is_closed).
+    pub fn is_disconnected(&self) -> bool {
+        self.is_closed()
+    }
 }
 
 impl<T> SendTimeoutError<T> {
@@ -110,9 +124,28 @@ impl<T> SendTimeoutError<T> {
     pub fn is_closed(&self) -> bool {
         matches!(self, SendTimeoutError::Closed(_))
     }
+
+    /// crossbeam-channel's word for [`is_closed`](SendTimeoutError::is_closed).
+    pub fn is_disconnected(&self) -> bool {
+        self.is_closed()
+    }
 }
 
 impl TryRecvError {
+    /// crossbeam-channel's name for [`TryRecvError::Closed`], usable in patterns:
+    ///
+    /// ```
+    /// use offshoot::{bounded, TryRecvError};
+    /// let (tx, rx) = bounded::<i32>(1);
+    /// drop(tx);
+    /// match rx.try_recv() {
+    ///     Ok(_) | Err(TryRecvError::Empty) => unreachable!(),
+    ///     Err(TryRecvError::Disconnected) => {}
+    /// }
+    /// ```
+    #[allow(non_upper_case_globals)]
+    pub const Disconnected: TryRecvError = TryRecvError::Closed;
+
     /// True if nothing was there to receive.
     pub fn is_empty(&self) -> bool {
         matches!(self, TryRecvError::Empty)
@@ -122,9 +155,18 @@ impl TryRecvError {
     pub fn is_closed(&self) -> bool {
         matches!(self, TryRecvError::Closed)
     }
+
+    /// crossbeam-channel's word for [`is_closed`](TryRecvError::is_closed).
+    pub fn is_disconnected(&self) -> bool {
+        self.is_closed()
+    }
 }
 
 impl RecvTimeoutError {
+    /// crossbeam-channel's name for [`RecvTimeoutError::Closed`], usable in patterns.
+    #[allow(non_upper_case_globals)]
+    pub const Disconnected: RecvTimeoutError = RecvTimeoutError::Closed;
+
     /// True if the receive timed out.
     pub fn is_timeout(&self) -> bool {
         matches!(self, RecvTimeoutError::Timeout)
@@ -133,6 +175,11 @@ impl RecvTimeoutError {
     /// True if the channel was closed and empty.
     pub fn is_closed(&self) -> bool {
         matches!(self, RecvTimeoutError::Closed)
+    }
+
+    /// crossbeam-channel's word for [`is_closed`](RecvTimeoutError::is_closed).
+    pub fn is_disconnected(&self) -> bool {
+        self.is_closed()
     }
 }
 

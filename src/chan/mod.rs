@@ -1,8 +1,10 @@
-//! Channels: Go's `chan`, with `select!` and `Select`.
+//! Channels: Go's `chan` and crossbeam-channel's `bounded` and `unbounded`, with `select!` and
+//! `Select`.
 
 mod case;
 mod channel;
 mod error;
+mod make;
 mod receiver;
 mod select;
 mod select_macro;
@@ -13,11 +15,10 @@ pub use error::{
     ReadyTimeoutError, RecvError, RecvTimeoutError, SelectTimeoutError, SendError,
     SendTimeoutError, TryReadyError, TryRecvError, TrySelectError, TrySendError,
 };
-pub use receiver::{never, IntoIter, Iter, Receiver, TryIter};
+pub use make::{bounded, chan, never, never_sender, unbounded};
+pub use receiver::{IntoIter, Iter, Receiver, TryIter};
 pub use select::{Select, SelectedOperation};
-#[cfg(not(loom))]
-pub(crate) use sender::chan_never_closed;
-pub use sender::{chan, never_sender, Sender};
+pub use sender::Sender;
 
 /// What the `select!` macro's expansion uses. Not part of the API.
 #[doc(hidden)]

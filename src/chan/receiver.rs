@@ -1,4 +1,4 @@
-//! `Receiver`: the receiving end of a channel, its iterators, and `never`.
+//! `Receiver`: the receiving end of a channel, and its iterators.
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -8,30 +8,12 @@ use super::error::{RecvError, RecvTimeoutError, TryRecvError};
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Arc;
 
-/// The receiving end of a channel. `Clone` for more receivers (each value goes to one of them);
-/// when the last one is dropped, sends fail and buffered values are dropped.
+/// The receiving end of a channel. `Clone` for more receivers (each value goes to one of them).
+/// Dropping the last one of a [`bounded`](crate::bounded) or [`unbounded`](crate::unbounded)
+/// channel makes sends fail and drops the buffered values; for a [`chan`](crate::chan) it changes
+/// nothing (senders wait, as in Go).
 pub struct Receiver<T> {
     pub(crate) chan: Arc<Chan<T>>,
-}
-
-/// A receiver that never receives anything: Go's nil channel, to switch a `select!` case off.
-///
-/// ```
-/// use std::time::Duration;
-/// let (tx, rx) = offshoot::chan::<i32>(1);
-/// tx.send(1).unwrap();
-/// // With `rx` switched off, only the timeout can fire.
-/// let off = offshoot::never::<i32>();
-/// offshoot::select! {
-///     recv(off) -> _ => unreachable!(),
-///     default(Duration::from_millis(10)) => {}
-/// }
-/// assert_eq!(rx.recv(), Ok(1));
-/// ```
-pub fn never<T>() -> Receiver<T> {
-    // Its sender count starts at one and has no `Sender` to drop: nothing is ever sent and it
-    // never closes.
-    Receiver::from_chan(Arc::new(Chan::nil()))
 }
 
 impl<T> Receiver<T> {
@@ -82,6 +64,12 @@ impl<T> Receiver<T> {
         self.chan.is_closed()
     }
 
+    /// crossbeam-channel's word for [`is_closed`](Receiver::is_closed): no value will be sent
+    /// any more (values may still be buffered).
+    pub fn is_disconnected(&self) -> bool {
+        self.chan.is_closed()
+    }
+
     /// Values in the buffer.
     pub fn len(&self) -> usize {
         self.chan.len()
@@ -92,14 +80,15 @@ impl<T> Receiver<T> {
         self.len() == 0
     }
 
-    /// True if the buffer is full (always, for an unbuffered channel).
+    /// True if the buffer is full (always, for an unbuffered channel; never, for an unbounded
+    /// one).
     pub fn is_full(&self) -> bool {
-        self.len() == self.chan.capacity()
+        self.chan.capacity() == Some(self.len())
     }
 
-    /// The buffer's size: `Some(cap)` (see [`Sender::capacity`](crate::Sender::capacity)).
+    /// The buffer's size: `Some(cap)`, or `None` for an [`unbounded`](crate::unbounded) channel.
     pub fn capacity(&self) -> Option<usize> {
-        Some(self.chan.capacity())
+        self.chan.capacity()
     }
 
     /// True if both receivers belong to the same channel.
@@ -120,7 +109,7 @@ impl<T> Clone for Receiver<T> {
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         if self.chan.receivers.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.chan.disconnect_receivers();
+            self.chan.last_receiver_gone();
         }
     }
 }

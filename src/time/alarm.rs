@@ -20,7 +20,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::chan::{chan_never_closed, Receiver, Sender, TrySendError};
+use crate::chan::{chan, Receiver, Sender, TrySendError};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::scheduler;
 use crate::runtime::timer::{Action, TimerHandle};
@@ -61,7 +61,9 @@ impl Alarm {
     }
 
     fn unarmed(period: Option<Duration>) -> (Arc<Alarm>, Receiver<Instant>) {
-        let (tx, rx) = chan_never_closed(1);
+        // Go's channel: never closed, so a receive after the last value waits (crossbeam's timer
+        // channels are never disconnected either).
+        let (tx, rx) = chan(1);
         let alarm = Arc::new(Alarm {
             tx,
             state: Mutex::new(State {

@@ -69,6 +69,12 @@ where
     let (started_tx, started_rx) = chan::<()>(1);
     let (done_tx, done_rx) = chan::<()>(1);
     offshoot::go(move || {
+        // Closed on the way out, also when `f` panics: then nothing was sent, and the
+        // receive below sees the close.
+        let closer = done_tx.clone();
+        let _close = defer(move || {
+            closer.close();
+        });
         started_tx.send(()).unwrap();
         f();
         let _ = done_tx.send(());
