@@ -39,6 +39,7 @@
 //! [`select_biased!`], [`at`], [`after`], [`tick`], [`never`](fn@never) and the `Disconnected` spellings of
 //! the errors, code written for crossbeam-channel compiles with its `use` line changed (one
 //! exception: match a failed send's `Closed(msg)` where crossbeam says `Disconnected(msg)`).
+//! `docs/porting-from-go.md` maps each Go construct to offshoot and lists the traps.
 //!
 //! # A coroutine keeps its thread
 //!
@@ -106,3 +107,8 @@ pub use runtime::spawn::{run, Builder};
 #[cfg(not(loom))]
 pub use time::{after, at, tick};
 
+/// The porting guide's snippets, compiled and run by `cargo test --doc` so the guide cannot
+/// drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/porting-from-go.md")]
+pub struct PortingFromGoGuide;
