@@ -6,6 +6,8 @@
 //! - `ring`: a token passed 5,000,000 times around a ring of 503 coroutines; ns per hop.
 //! - `mpmc0`, `mpmc1`, `mpmc100`: 4 producers and 4 consumers, 5,000,000 messages over one
 //!   channel of capacity 0, 1, 100; ns per message.
+//! - `mpmcu`: the same over an `unbounded()` channel (crossbeam's; Go has none, so it is not in
+//!   `compare.sh`): to hold it against `mpmc100`.
 //! - `select0`, `select100`: 4 producers on 4 channels (capacity 0, 100), one consumer
 //!   selecting over them, 4,000,000 messages; ns per message.
 //! - `sieve`: the concurrent prime sieve up to the 5000th prime (48611); total ms.
@@ -18,7 +20,7 @@ use common::per_op;
 use std::time::Instant;
 
 use offshoot::sync::WaitGroup;
-use offshoot::{chan, go, never, select, Receiver};
+use offshoot::{chan, go, never, select, unbounded, Receiver};
 
 fn main() {
     common::main_with(&[
@@ -27,6 +29,7 @@ fn main() {
         ("mpmc0", || mpmc("mpmc0", 0)),
         ("mpmc1", || mpmc("mpmc1", 1)),
         ("mpmc100", || mpmc("mpmc100", 100)),
+        ("mpmcu", || mpmc("mpmcu", usize::MAX)),
         ("select0", || select_four("select0", 0)),
         ("select100", || select_four("select100", 100)),
         ("sieve", sieve),
@@ -87,11 +90,15 @@ fn ring() -> String {
     line
 }
 
+/// `cap == usize::MAX` stands for `unbounded()`.
 fn mpmc(name: &str, cap: usize) -> String {
     const PRODUCERS: u64 = 4;
     const CONSUMERS: usize = 4;
     const N: u64 = 5_000_000;
-    let (tx, rx) = chan::<u64>(cap);
+    let (tx, rx) = match cap {
+        usize::MAX => unbounded::<u64>(),
+        cap => chan::<u64>(cap),
+    };
     let producers = WaitGroup::new();
     let start = Instant::now();
     for _ in 0..PRODUCERS {
