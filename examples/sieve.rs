@@ -33,25 +33,24 @@
 //! }
 //! ```
 //!
-//! Prints the first ten primes, 2 to 29. In Go the generator and filters are left blocked when
-//! `main` returns; here their sends fail once the receivers are gone, and they end.
+//! Prints the first ten primes, 2 to 29. As in Go, the generator and the filters are left
+//! blocked on their sends when `main` returns (a `chan` whose receivers are gone does not fail
+//! its sends), and the process ends with them.
 
 use offshoot::{chan, go, Receiver, Sender};
 
 /// Sends the sequence 2, 3, 4, ... to `ch`.
 fn generate(ch: Sender<u64>) {
     for i in 2.. {
-        if ch.send(i).is_err() {
-            return;
-        }
+        ch.send(i).unwrap();
     }
 }
 
 /// Copies the values from `input` to `out`, removing those divisible by `prime`.
 fn filter(input: Receiver<u64>, out: Sender<u64>, prime: u64) {
     for i in &input {
-        if i % prime != 0 && out.send(i).is_err() {
-            return;
+        if i % prime != 0 {
+            out.send(i).unwrap();
         }
     }
 }

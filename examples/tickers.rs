@@ -23,9 +23,10 @@
 //! }
 //! ```
 //!
-//! Ticks three times, then prints `Ticker stopped`. The durations are a fifth of Go's (a 100 ms
-//! period, a 320 ms sleep) to keep the test quick while leaving the third tick 20 ms to be
-//! printed before the ticker stops.
+//! Ticks three times, then prints `Ticker stopped`. The durations are about a fifth of Go's (a
+//! 100 ms period, a 350 ms sleep) to keep the test quick. The sleep ends halfway between the
+//! third and the fourth tick, so a loaded machine has 50 ms either way: the third tick is printed
+//! before the ticker stops (which drains the channel, as Go 1.23's does), and no fourth comes.
 //!
 //! Go prints each tick's wall-clock time, which differs from run to run. `Instant` has no
 //! calendar form, and a program's own clock is more telling anyway, so this prints each tick's
@@ -56,7 +57,7 @@ fn main() {
             }
         });
 
-        time::sleep(Duration::from_millis(320));
+        time::sleep(Duration::from_millis(350));
         ticker.stop();
         done_tx.send(true).unwrap();
         println!("Ticker stopped");

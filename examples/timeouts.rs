@@ -39,7 +39,7 @@ fn main() {
         let (c1, c1_rx) = chan(1);
         go(move || {
             time::sleep(Duration::from_secs(2));
-            let _ = c1.send("result 1");
+            c1.send("result 1").unwrap();
         });
         select! {
             recv(c1_rx) -> res => println!("{}", res.unwrap()),
@@ -49,7 +49,7 @@ fn main() {
         let (c2, c2_rx) = chan(1);
         go(move || {
             time::sleep(Duration::from_secs(2));
-            let _ = c2.send("result 2");
+            c2.send("result 2").unwrap();
         });
         select! {
             recv(c2_rx) -> res => println!("{}", res.unwrap()),

@@ -36,9 +36,10 @@
 //! gone) waits, as in Go. [`bounded`] and [`unbounded`] make crossbeam-channel's: disconnected
 //! when every sender or every receiver is gone, so dropping the senders ends a `for v in &rx`
 //! loop. All give the same [`Sender`] and [`Receiver`], and one [`select!`] mixes them. With
-//! [`select_biased!`], [`at`], [`after`], [`tick`], [`never`](fn@never) and the `Disconnected` spellings of
-//! the errors, code written for crossbeam-channel compiles with its `use` line changed (one
-//! exception: match a failed send's `Closed(msg)` where crossbeam says `Disconnected(msg)`).
+//! [`select_biased!`], [`at`], [`after`], [`tick`], [`never`](fn@never) and the `Disconnected`
+//! spellings of the errors, code written for crossbeam-channel compiles with its `use` line
+//! changed (one exception: match a failed send's `Closed(msg)` where crossbeam says
+//! `Disconnected(msg)`).
 //! `docs/porting-from-go.md` maps each Go construct to offshoot and lists the traps.
 //!
 //! # A coroutine keeps its thread

@@ -16,7 +16,8 @@
 //! 2. a receiver is parked: hand the message straight to it (the buffer is empty then) and make
 //!    it runnable, on this processor's `runnext` when the sender is a coroutine;
 //! 3. the buffer has room: append;
-//! 4. otherwise park in `sendq` with the message, until a receiver takes it or the channel closes.
+//! 4. otherwise park in `sendq` with the message, until a receiver takes it or the channel closes
+//!    (or, with crossbeam's lifetime, loses its last receiver).
 //!
 //! Receive, in order:
 //! 1. the buffer holds a value: take the oldest; if a sender is parked (the buffer was full),
@@ -73,7 +74,7 @@ pub(crate) enum Lifetime {
     WhileConnected,
 }
 
-/// Buffers larger than this are given back when an unbounded channel empties.
+/// Slots an unbounded channel's buffer keeps however far it drains.
 const UNBOUNDED_KEEP: usize = 4096;
 
 /// A channel's shared state. The public `Sender` and `Receiver` hold it in an `Arc`.
@@ -132,7 +133,7 @@ pub(crate) enum Token<T> {
     Value(T),
     /// A parked peer was claimed: a receiver to fill, or a sender to take from.
     Peer(Claimed<T>),
-    /// The channel is closed (for a send: or has no receiver).
+    /// The channel is closed (for a send on a crossbeam channel: or has no receiver left).
     Closed,
 }
 
@@ -309,12 +310,18 @@ impl<T> Chan<T> {
         }
     }
 
-    /// Takes the oldest buffered value. An unbounded buffer that a burst grew is given back once
-    /// it is empty, so one burst does not hold its memory for the channel's life.
+    /// Takes the oldest buffered value. An unbounded buffer that a burst grew shrinks as it
+    /// drains, so one burst does not hold its memory for the channel's life: once it is a
+    /// quarter full, to twice what it holds. Each shrink moves at most a quarter of the slots
+    /// and follows at least as many receives, so it costs O(1) per receive, as growing does.
     fn take_buffered(&self, state: &mut State<T>) -> Option<T> {
         let value = state.buf.pop_front()?;
-        if self.unbounded && state.buf.is_empty() && state.buf.capacity() > UNBOUNDED_KEEP {
-            state.buf = VecDeque::new();
+        if self.unbounded
+            && state.buf.capacity() > UNBOUNDED_KEEP
+            && state.buf.len() < state.buf.capacity() / 4
+        {
+            let keep = (state.buf.len() * 2).max(UNBOUNDED_KEEP);
+            state.buf.shrink_to(keep);
         }
         Some(value)
     }
@@ -378,9 +385,9 @@ impl<T> Chan<T> {
         true
     }
 
-    /// The last receiver of a crossbeam channel is gone: sends fail from now on, parked senders are woken with their
-    /// messages, buffered values are dropped and the `on_receivers_gone` hook is called (both
-    /// outside the lock: a drop or the hook may do anything).
+    /// The last receiver of a crossbeam channel is gone: sends fail from now on, parked senders
+    /// are woken with their messages, buffered values are dropped and the `on_receivers_gone`
+    /// hook is called (both outside the lock: a drop or the hook may do anything).
     pub(crate) fn disconnect_receivers(&self) {
         let (senders, buffered, hook) = {
             let mut state = self.state.lock();
@@ -405,6 +412,7 @@ impl<T> Chan<T> {
     #[cfg(not(loom))]
     pub(crate) fn on_receivers_gone(&self, hook: Box<dyn FnOnce() + Send>) {
         let mut state = self.state.lock();
+        debug_assert!(state.on_receivers_gone.is_none(), "one hook per channel");
         if self.receivers.load(Ordering::Acquire) > 0 {
             state.on_receivers_gone = Some(hook);
             return;
@@ -693,5 +701,50 @@ impl<T> Drop for Chan<T> {
     fn drop(&mut self) {
         let state = self.state.get_mut();
         debug_assert_eq!(state.send_reserved, 0, "reservations outlived the channel");
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn buffer_capacity<T>(chan: &Chan<T>) -> usize {
+        chan.state.lock().buf.capacity()
+    }
+
+    /// A burst grows an unbounded buffer; draining it gives the memory back, a quarter at a time,
+    /// down to `UNBOUNDED_KEEP`, and never below what the values still buffered need.
+    #[test]
+    fn an_unbounded_buffer_shrinks_as_it_drains() {
+        let chan = Chan::new(None, Lifetime::WhileConnected);
+        for i in 0..100_000u32 {
+            chan.send(i, None).unwrap();
+        }
+        let grown = buffer_capacity(&chan);
+        assert!(grown >= 100_000);
+        for i in 0..100_000u32 {
+            assert_eq!(chan.recv(None), Ok(i));
+            let (len, capacity) = (chan.len(), buffer_capacity(&chan));
+            assert!(capacity >= len);
+            assert!(
+                capacity <= (4 * len).max(UNBOUNDED_KEEP) + 4 * 1024,
+                "{capacity} slots kept for {len} values"
+            );
+        }
+        assert!(buffer_capacity(&chan) <= 2 * UNBOUNDED_KEEP);
+    }
+
+    /// A bounded buffer keeps its room whatever passes through it.
+    #[test]
+    fn a_bounded_buffer_keeps_its_room() {
+        let chan = Chan::new(Some(10_000), Lifetime::UntilClosed);
+        for i in 0..10_000u32 {
+            chan.send(i, None).unwrap();
+        }
+        let full = buffer_capacity(&chan);
+        while chan.len() > 0 {
+            chan.recv(None).unwrap();
+        }
+        assert_eq!(buffer_capacity(&chan), full);
     }
 }

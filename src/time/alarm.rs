@@ -20,7 +20,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::chan::{chan, Receiver, Sender, TrySendError};
+use crate::chan::{chan, Receiver, Sender};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::scheduler;
 use crate::runtime::timer::{Action, TimerHandle};
@@ -153,10 +153,9 @@ impl Alarm {
         state.timer = None;
         let now = Instant::now();
         // A full channel means the reader has not taken the last tick: drop this one (Go's
-        // ticker does). A closed one means nobody can receive any more: stop.
-        if let Err(TrySendError::Closed(_)) = self.tx.try_send(now) {
-            return;
-        }
+        // ticker does). The channel never closes (nobody else holds its sender); once nobody can
+        // receive, the receivers' hook has stopped the alarm (`abandon`), not this send.
+        let _ = self.tx.try_send(now);
         if let Some(period) = state.period {
             if let Some(next) = next_tick(due, period, now) {
                 self.arm_at(&mut state, next);
