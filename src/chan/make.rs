@@ -75,7 +75,8 @@ pub fn bounded<T>(cap: usize) -> (Sender<T>, Receiver<T>) {
 /// [`bounded`]): a send never waits; it fails only once the channel is closed or every receiver
 /// is gone. [`Sender::capacity`] is `None`.
 ///
-/// The buffer grows as needed and is given back once the channel empties after a burst.
+/// The buffer grows as needed and shrinks again as it drains, so a burst does not keep its
+/// memory for the channel's life.
 ///
 /// ```
 /// let (tx, rx) = offshoot::unbounded();
