@@ -11,7 +11,7 @@ mod common_stress;
 
 use std::time::Duration;
 
-use common_stress::{spawn, Side, SIDES};
+use common_stress::{spawn, spawn_started, SETTLE, SIDES};
 use offshoot::{
     bounded, chan, select, unbounded, Receiver, RecvTimeoutError, Select, SendError,
     SendTimeoutError, Sender, TryRecvError, TrySendError,
@@ -21,27 +21,8 @@ use offshoot::{
 /// come at once) is seen; the checks hold whatever the machine's speed.
 const WAIT: Duration = Duration::from_millis(150);
 
-/// Time for a started party to reach its parking point: a path made likely, never assumed.
-const SETTLE: Duration = Duration::from_millis(20);
-
 fn watched(name: &str, f: impl FnOnce() + Send + 'static) {
     common::watchdog(name, common::WATCHDOG_SECS, f)
-}
-
-/// A party on `side` that says it has started, then runs `f`; returns once it has started and
-/// had `SETTLE` to park.
-fn started<T: Send + 'static>(
-    side: Side,
-    f: impl FnOnce() -> T + Send + 'static,
-) -> common_stress::Joiner<T> {
-    let (ready_tx, ready_rx) = chan::<()>(0);
-    let party = spawn(side, move || {
-        ready_tx.send(()).unwrap();
-        f()
-    });
-    ready_rx.recv().unwrap();
-    std::thread::sleep(SETTLE);
-    party
 }
 
 // ---- the last sender dropped ----
@@ -58,7 +39,7 @@ fn a_chan_receiver_waits_on_after_the_last_sender_is_dropped() {
                         tx.send(7).unwrap();
                     }
                     let clone = tx.clone();
-                    let receiver = started(side, move || {
+                    let receiver = spawn_started(side, move || {
                         let first = if cap > 0 { rx.recv().ok() } else { None };
                         (first, rx.recv_timeout(WAIT), rx.try_recv(), rx.is_closed())
                     });
@@ -99,7 +80,7 @@ fn a_bounded_receiver_gets_err_at_once_when_the_last_sender_is_dropped() {
                         tx.send(7).unwrap();
                     }
                     let clone = tx.clone();
-                    let receiver = started(side, move || {
+                    let receiver = spawn_started(side, move || {
                         let mut got = Vec::new();
                         // No timeout: only the disconnection can end this loop.
                         for v in &rx {
@@ -138,7 +119,7 @@ fn a_select_ignores_a_chan_whose_senders_are_gone_but_takes_a_bounded_ones_err()
             for side in SIDES {
                 let (gone_tx, gone) = chan::<u32>(0);
                 let (live_tx, live) = chan::<u32>(0);
-                let selector = started(side, move || {
+                let selector = spawn_started(side, move || {
                     let mut picks = Vec::new();
                     // The first select parks with both cases queued, then the dead case's
                     // senders go; it must still wait for the live one.
@@ -166,7 +147,7 @@ fn a_select_ignores_a_chan_whose_senders_are_gone_but_takes_a_bounded_ones_err()
 
                 let (gone_tx, gone) = bounded::<u32>(0);
                 let (_live_tx, live) = bounded::<u32>(0);
-                let selector = started(side, move || {
+                let selector = spawn_started(side, move || {
                     select! {
                         recv(gone) -> v => v.is_err(),
                         recv(live) -> _ => false,
@@ -194,7 +175,8 @@ fn a_chan_sender_waits_on_after_the_last_receiver_is_dropped() {
                         tx.send(format!("fill {i}")).unwrap();
                     }
                     let tx2 = tx.clone();
-                    let sender = started(side, move || tx2.send_timeout("parked".into(), WAIT));
+                    let sender =
+                        spawn_started(side, move || tx2.send_timeout("parked".into(), WAIT));
                     drop(rx);
                     drop(rx2);
                     assert_eq!(
@@ -245,7 +227,7 @@ fn a_bounded_sender_fails_at_once_when_the_last_receiver_is_dropped() {
                     }
                     let tx2 = tx.clone();
                     // No timeout: only the disconnection can end this send.
-                    let sender = started(side, move || tx2.send("parked".into()));
+                    let sender = spawn_started(side, move || tx2.send("parked".into()));
                     drop(rx);
                     assert_eq!(
                         sender.join(),

@@ -21,7 +21,9 @@ mod common_stress;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common_stress::{spawn, Counted, DropTally, Joiner, Ledger, Side, SIDES};
+use common_stress::{
+    spawn, spawn_started, Counted, DropTally, Joiner, Ledger, Side, SETTLE, SIDES,
+};
 use offshoot::{
     after, at, bounded, chan, never, select, select_biased, tick, unbounded, Receiver, RecvError,
     RecvTimeoutError, Select, SendError, SendTimeoutError, Sender, TryRecvError, TrySendError,
@@ -53,27 +55,11 @@ fn make<T>(flavor: Flavor) -> (Sender<T>, Receiver<T>) {
 /// A wait that must not end early (a timeout) or must not be cut short by a wrong wake-up.
 const WAIT: Duration = Duration::from_millis(100);
 
-/// Time for a started party to reach its parking point: a path made likely, never assumed.
-const SETTLE: Duration = Duration::from_millis(20);
-
 /// An upper bound for what should be "at once": very loose, for a loaded 2-core machine.
 const SOON: Duration = Duration::from_secs(5);
 
 fn watched(name: &str, f: impl FnOnce() + Send + 'static) {
     common::watchdog(name, common::WATCHDOG_SECS, f)
-}
-
-/// A party on `side` that says it has started, then runs `f`; returns once it has started and
-/// had `SETTLE` to park.
-fn started<T: Send + 'static>(side: Side, f: impl FnOnce() -> T + Send + 'static) -> Joiner<T> {
-    let (ready_tx, ready_rx) = chan::<()>(0);
-    let party = spawn(side, move || {
-        ready_tx.send(()).unwrap();
-        f()
-    });
-    ready_rx.recv().unwrap();
-    std::thread::sleep(SETTLE);
-    party
 }
 
 /// Runs `f` as this test's main party: on this plain thread, or as the main coroutine of
@@ -157,7 +143,7 @@ fn capacity_len_is_empty_is_full_match_crossbeam() {
             assert_eq!((tx.capacity(), rx.capacity()), (Some(0), Some(0)));
             assert!(tx.is_empty() && tx.is_full() && rx.is_empty() && rx.is_full());
             let tx2 = tx.clone();
-            let sender = started(side, move || tx2.send(5));
+            let sender = spawn_started(side, move || tx2.send(5));
             assert_eq!((tx.len(), rx.len()), (0, 0), "{side:?}");
             assert!(rx.is_empty() && rx.is_full(), "{side:?}");
             assert_eq!(rx.recv(), Ok(5), "{side:?}");
@@ -257,7 +243,7 @@ fn zero_try_operations_meet_a_parked_party() {
     watched("zero_try_operations_meet_a_parked_party", || {
         for side in SIDES {
             let (tx, rx) = bounded::<u32>(0);
-            let receiver = started(side, move || rx.recv());
+            let receiver = spawn_started(side, move || rx.recv());
             let deadline = Instant::now() + SOON;
             let mut msg = 11;
             loop {
@@ -275,7 +261,7 @@ fn zero_try_operations_meet_a_parked_party() {
             assert_eq!(receiver.join(), Ok(11), "{side:?}");
 
             let (tx, rx) = bounded::<u32>(0);
-            let sender = started(side, move || tx.send(12));
+            let sender = spawn_started(side, move || tx.send(12));
             let deadline = Instant::now() + SOON;
             let got = loop {
                 match rx.try_recv() {
@@ -388,8 +374,8 @@ fn last_sender_dropped_wakes_parked_receivers() {
                 let (tx, rx) = make::<u32>(flavor);
                 let tx2 = tx.clone();
                 let rx2 = rx.clone();
-                let plain = started(side, move || rx.recv());
-                let timed = started(side, move || {
+                let plain = spawn_started(side, move || rx.recv());
+                let timed = spawn_started(side, move || {
                     let start = Instant::now();
                     (rx2.recv_timeout(SOON * 4), start.elapsed())
                 });
@@ -432,8 +418,8 @@ fn last_receiver_dropped_wakes_parked_senders_with_their_messages() {
                         }
                     }
                     let tx2 = tx.clone();
-                    let plain = started(side, move || tx.send("plain".to_string()));
-                    let timed = started(side, move || {
+                    let plain = spawn_started(side, move || tx.send("plain".to_string()));
+                    let timed = spawn_started(side, move || {
                         tx2.send_timeout("timed".to_string(), SOON * 4)
                     });
                     let rx2 = rx.clone();

@@ -72,6 +72,26 @@ where
     }
 }
 
+/// Time for a started party to reach its parking point: a path made likely, never assumed.
+pub const SETTLE: std::time::Duration = std::time::Duration::from_millis(20);
+
+/// Runs `f` on `side` after it says it has started; returns once it has, and has had
+/// [`SETTLE`] to park (a handshake, then a short wait: see ../shared/notes/testing.md).
+pub fn spawn_started<T, F>(side: Side, f: F) -> Joiner<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let (ready_tx, ready_rx) = offshoot::chan::<()>(0);
+    let party = spawn(side, move || {
+        ready_tx.send(()).unwrap();
+        f()
+    });
+    ready_rx.recv().unwrap();
+    std::thread::sleep(SETTLE);
+    party
+}
+
 /// Counts the live values of [`Counted`]: how many were made and how many dropped.
 #[derive(Debug, Clone, Default)]
 pub struct DropTally {
