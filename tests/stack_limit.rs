@@ -254,37 +254,3 @@ fn stacks_share_mappings_with_guard_markers() {
         "5,000 parked coroutines added {added} mappings"
     );
 }
-
-#[test]
-#[ignore = "run as a child process by a_stack_overflow_faults_on_the_guard"]
-fn child_overflow() {
-    fn recurse(depth: u64) -> u64 {
-        let pad = std::hint::black_box([depth; 64]);
-        if depth == u64::MAX {
-            return 0;
-        }
-        recurse(depth + 1) + pad[3]
-    }
-    let _ = offshoot::go(|| recurse(0)).join();
-    println!("NOT REACHED");
-}
-
-#[test]
-fn a_stack_overflow_faults_on_the_guard() {
-    use std::os::unix::process::ExitStatusExt;
-    for guard in ["marker", "mprotect"] {
-        let out = child_output("child_overflow", "", &[("OFFSHOOT_STACK_GUARD", guard)]);
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(!stdout.contains("NOT REACHED"), "{stdout}");
-        assert_eq!(
-            out.status.signal(),
-            Some(libc_sigsegv()),
-            "guard {guard}: the overflow must hit the guard page: {out:?}"
-        );
-    }
-}
-
-/// SIGSEGV's number on Linux (and every other Unix offshoot runs on).
-fn libc_sigsegv() -> i32 {
-    11
-}

@@ -36,7 +36,7 @@ pub(crate) type ErasedResult = thread::Result<Box<dyn Any + Send>>;
 #[derive(Debug, Default)]
 pub(crate) struct JoinSlot {
     /// The coroutine's name, if it was given one. Fixed at spawn.
-    name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Set, with release, after the result is stored.
     finished: AtomicBool,
     inner: Mutex<SlotInner>,

@@ -21,6 +21,8 @@ mod loom_wake;
 #[cfg(not(loom))]
 pub(crate) mod monitor;
 #[cfg(not(loom))]
+mod overflow;
+#[cfg(not(loom))]
 pub(crate) mod park;
 #[cfg_attr(loom, allow(dead_code))]
 pub(crate) mod park_state;

@@ -76,6 +76,10 @@ impl Builder {
     /// of the default size come from a pool; other sizes are mapped for this coroutine alone. A
     /// size above [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE) makes [`spawn`](Self::spawn) fail
     /// with [`io::ErrorKind::InvalidInput`], naming the size and the limit.
+    ///
+    /// A coroutine that runs past the end of its stack hits a guard page; the process then
+    /// aborts with a message naming the coroutine and its stack size, as Go's runtime stops on a
+    /// stack overflow.
     pub fn stack_size(mut self, bytes: usize) -> Builder {
         self.stack_size = Some(bytes);
         self

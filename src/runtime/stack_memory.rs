@@ -23,7 +23,7 @@ use std::ptr;
 use corosensei::stack::{Stack, StackPointer, MIN_STACK_SIZE};
 
 use super::config::{self, MAX_STACK_SIZE};
-use crate::loom::sync::atomic::{AtomicU8, Ordering};
+use crate::loom::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 
 /// Stacks mapped together when the pool runs dry.
 pub(crate) const BATCH: usize = 32;
@@ -86,6 +86,17 @@ impl StackMemory {
             }
         }
         Ok(stacks)
+    }
+
+    /// The lowest address of the range: where its guard page starts.
+    pub(crate) fn low(&self) -> usize {
+        self.low
+    }
+
+    /// The guard page of the stack whose range starts at `low`: an access there is an overflow.
+    /// Reads only a cached value, so a signal handler may call it.
+    pub(crate) fn guard_at(low: usize) -> std::ops::Range<usize> {
+        low..low + page_size()
     }
 
     /// Makes the lowest page of the range fault on any access.
@@ -210,10 +221,19 @@ pub(crate) fn check_size(size: usize) -> io::Result<()> {
     ))
 }
 
+/// The system's page size, asked once (by the first stack mapped, before any task exists).
 fn page_size() -> usize {
-    // SAFETY: sysconf has no memory-safety preconditions.
-    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    usize::try_from(page).unwrap_or(4096)
+    static PAGE: AtomicUsize = AtomicUsize::new(0);
+    match PAGE.load(Ordering::Relaxed) {
+        0 => {
+            // SAFETY: sysconf has no memory-safety preconditions.
+            let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+            let page = usize::try_from(page).unwrap_or(4096);
+            PAGE.store(page, Ordering::Relaxed);
+            page
+        }
+        page => page,
+    }
 }
 
 #[cfg(test)]

@@ -104,6 +104,9 @@ pub(crate) struct Task {
     link: Link<Task>,
     /// The size the stack was asked for: the stack pool's key when it is handed back.
     stack_size: usize,
+    /// The stack's lowest address, where its guard page is: for the overflow report
+    /// (`overflow.rs`). Immutable.
+    stack_low: usize,
     /// Where the coroutine leaves its result for its `JoinHandle`. Internally synchronized.
     join: JoinSlot,
     /// The worker thread blocked by `park_in_place`, for `unpark` to wake. Rarely used.
@@ -114,7 +117,8 @@ pub(crate) struct Task {
 }
 
 // Why a task may be shared and sent between threads:
-// - `state`, `home` and `waited_on_socket` are atomic, `migrates` and `stack_size` immutable,
+// - `state`, `home` and `waited_on_socket` are atomic, `migrates`, `stack_size` and `stack_low`
+//   immutable,
 //   `join` and `blocked_thread` locked, `link` used only as `inbox.rs` argues (by the one
 //   thread that holds the run right);
 // - `body` and `fiber` are reached only by the holder of the run right (one thread at a time, handed over
@@ -172,6 +176,7 @@ impl Task {
             task.join
                 .complete(result.map(|value| Box::new(value) as Box<dyn Any + Send>));
         });
+        let stack_low = stack.inner.low();
         Task {
             state: ParkState::default(),
             body: UnsafeCell::new(Some(Body::Unstarted {
@@ -184,6 +189,7 @@ impl Task {
             waited_on_socket: AtomicBool::new(false),
             link: Link::default(),
             stack_size: stack.size,
+            stack_low,
             join: JoinSlot::new(name),
             blocked_thread: Mutex::new(None),
             fiber: Fiber::new(),
@@ -354,6 +360,22 @@ impl Task {
     }
 
     /// The slot the coroutine's result goes to.
+    /// The stack's guard page. Reads only immutable fields and a cached value: a signal
+    /// handler may call it.
+    pub(crate) fn guard(&self) -> std::ops::Range<usize> {
+        StackMemory::guard_at(self.stack_low)
+    }
+
+    /// The size the coroutine's stack was asked for.
+    pub(crate) fn stack_size(&self) -> usize {
+        self.stack_size
+    }
+
+    /// The coroutine's name, if it was given one.
+    pub(crate) fn name(&self) -> Option<&str> {
+        self.join.name.as_deref()
+    }
+
     pub(crate) fn join_slot(&self) -> &JoinSlot {
         &self.join
     }
