@@ -74,9 +74,10 @@ fn a_coroutine_overflow_is_named_and_aborts() {
             "guard {guard}: the process aborts: {:?}\n{stderr}",
             out.status
         );
+        // The main coroutine is number 1, the overflowing one number 2.
         assert!(
             stderr.contains(
-                "offshoot: coroutine \"deep diver\" overflowed its 64 KiB stack; give it more \
+                "offshoot: coroutine 2 \"deep diver\" overflowed its 64 KiB stack; give it more \
                  with Builder::stack_size or OFFSHOOT_STACK_SIZE"
             ),
             "guard {guard}: {stderr}"

@@ -23,6 +23,8 @@ pub(crate) mod monitor;
 #[cfg(not(loom))]
 mod overflow;
 #[cfg(not(loom))]
+mod panic_hook;
+#[cfg(not(loom))]
 pub(crate) mod park;
 #[cfg_attr(loom, allow(dead_code))]
 pub(crate) mod park_state;

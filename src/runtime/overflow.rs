@@ -7,7 +7,7 @@
 //! handler writes
 //!
 //! ```text
-//! offshoot: coroutine "name" overflowed its 256 KiB stack; give it more with
+//! offshoot: coroutine 17 "name" overflowed its 256 KiB stack; give it more with
 //! Builder::stack_size or OFFSHOOT_STACK_SIZE
 //! ```
 //!
@@ -19,10 +19,10 @@
 //! The handler allocates nothing, takes no lock and calls only `write`, `abort` and
 //! `sigaction`, which are async-signal-safe. It reads the current task through a thread-local
 //! with a constant initializer and no destructor (a plain load from the thread's TLS block,
-//! which the worker has already touched), and the task's guard range, stack size and name,
-//! which are immutable from spawn on. It runs on the thread's alternate signal stack, since the
-//! faulting stack has no room left: std gives every thread it spawns one (for its own overflow
-//! report), and [`ensure_alternate_stack`] gives a worker one where none is set.
+//! which the worker has already touched), and the task's number, guard range, stack size and
+//! name, which are immutable from spawn on. It runs on the thread's alternate signal stack,
+//! since the faulting stack has no room left: std gives every thread it spawns one (for its own
+//! overflow report), and [`ensure_alternate_stack`] gives a worker one where none is set.
 //!
 //! A frame larger than a page can step over the guard into memory below it; that fault (or
 //! silent write) is not recognised as an overflow. Stacks come from batched mappings, so what
@@ -169,13 +169,11 @@ unsafe fn chain(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut l
 fn report(task: &Task) {
     let mut message = Message::default();
     message.push(b"offshoot: coroutine ");
-    match task.name() {
-        Some(name) => {
-            message.push(b"\"");
-            message.push(name.as_bytes());
-            message.push(b"\"");
-        }
-        None => message.push(b"(unnamed)"),
+    message.push_number(task.id() as usize);
+    if let Some(name) = task.name() {
+        message.push(b" \"");
+        message.push(name.as_bytes());
+        message.push(b"\"");
     }
     message.push(b" overflowed its ");
     message.push_number(task.stack_size() / 1024);

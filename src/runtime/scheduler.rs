@@ -104,6 +104,7 @@ fn start() -> &'static Scheduler {
     let settings = config::take_settings();
     #[cfg(not(miri))]
     super::overflow::install();
+    super::panic_hook::install();
     let queues: Vec<LocalQueue<Arc<Task>>> = (0..settings.workers)
         .map(|_| LocalQueue::new_fifo())
         .collect();

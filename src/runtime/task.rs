@@ -36,7 +36,7 @@ use super::park_state::{ParkState, Unparked};
 use super::sanitizer::Fiber;
 use super::stack::Stack;
 use super::stack_memory::StackMemory;
-use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
 /// Why a coroutine handed control back to its worker.
@@ -64,6 +64,9 @@ enum Body {
     },
     Started(Started),
 }
+
+/// The next coroutine's number. Relaxed: only uniqueness matters.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// `Task::home` of a task that has none (not started yet, or free to migrate).
 const NO_HOME: usize = usize::MAX;
@@ -107,6 +110,9 @@ pub(crate) struct Task {
     /// The stack's lowest address, where its guard page is: for the overflow report
     /// (`overflow.rs`). Immutable.
     stack_low: usize,
+    /// The coroutine's number, unique in the process, from 1 in spawn order (Go's goroutine
+    /// ids). Immutable.
+    id: u64,
     /// Where the coroutine leaves its result for its `JoinHandle`. Internally synchronized.
     join: JoinSlot,
     /// The worker thread blocked by `park_in_place`, for `unpark` to wake. Rarely used.
@@ -178,6 +184,7 @@ impl Task {
         });
         let stack_low = stack.inner.low();
         Task {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             state: ParkState::default(),
             body: UnsafeCell::new(Some(Body::Unstarted {
                 stack: stack.inner,
@@ -364,6 +371,11 @@ impl Task {
     /// handler may call it.
     pub(crate) fn guard(&self) -> std::ops::Range<usize> {
         StackMemory::guard_at(self.stack_low)
+    }
+
+    /// The coroutine's number (see the field).
+    pub(crate) fn id(&self) -> u64 {
+        self.id
     }
 
     /// The size the coroutine's stack was asked for.
