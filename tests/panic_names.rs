@@ -2,30 +2,14 @@
 //! which names only the worker thread. The panic output goes to stderr, so each case runs in a
 //! child: this test binary started again on one ignored test.
 
-use std::process::{Command, Output};
+mod common;
 
-/// Set in a child's environment: the ignored tests run only there.
-const CHILD: &str = "OFFSHOOT_PANIC_NAMES_CHILD";
-
-fn run_child(test: &str) -> Output {
-    let args = [
-        "--exact",
-        test,
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ];
-    Command::new(std::env::current_exe().unwrap())
-        .args(args)
-        .env(CHILD, "1")
-        .output()
-        .expect("start the child")
-}
+use common::{is_child, run_ignored_in_child};
 
 #[test]
 #[ignore = "run as a child process by a_coroutine_panic_names_the_coroutine"]
 fn child_panics_in_named_and_unnamed_coroutines() {
-    if std::env::var_os(CHILD).is_none() {
+    if !is_child() {
         return;
     }
     offshoot::run(|| {
@@ -45,7 +29,7 @@ fn child_panics_in_named_and_unnamed_coroutines() {
 
 #[test]
 fn a_coroutine_panic_names_the_coroutine() {
-    let out = run_child("child_panics_in_named_and_unnamed_coroutines");
+    let out = run_ignored_in_child("child_panics_in_named_and_unnamed_coroutines", &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");

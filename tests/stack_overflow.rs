@@ -3,34 +3,15 @@
 //! action, a `SIGSEGV`). Each case kills its process, so it runs in a child: this test binary
 //! started again on one ignored test.
 
-use std::os::unix::process::ExitStatusExt;
-use std::process::{Command, Output};
+mod common;
 
-/// Set in a child's environment: the ignored tests do their damage only there.
-const CHILD: &str = "OFFSHOOT_OVERFLOW_CHILD";
+use std::os::unix::process::ExitStatusExt;
+use std::process::Output;
+
+use common::{is_child, run_ignored_in_child};
 
 fn run_child(test: &str) -> Output {
-    run_child_with(test, &[])
-}
-
-fn run_child_with(test: &str, env: &[(&str, &str)]) -> Output {
-    let args = [
-        "--exact",
-        test,
-        "--ignored",
-        "--nocapture",
-        "--test-threads=1",
-    ];
-    Command::new(std::env::current_exe().unwrap())
-        .args(args)
-        .env(CHILD, "1")
-        .envs(env.iter().copied())
-        .output()
-        .expect("start the child")
-}
-
-fn is_child() -> bool {
-    std::env::var_os(CHILD).is_some()
+    run_ignored_in_child(test, &[])
 }
 
 /// Recurses with a frame that the optimiser cannot remove, until the stack runs out.
@@ -63,7 +44,7 @@ fn child_overflows_a_coroutine() {
 #[test]
 fn a_coroutine_overflow_is_named_and_aborts() {
     for guard in ["marker", "mprotect"] {
-        let out = run_child_with(
+        let out = run_ignored_in_child(
             "child_overflows_a_coroutine",
             &[("OFFSHOOT_STACK_GUARD", guard)],
         );

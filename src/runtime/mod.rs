@@ -40,6 +40,8 @@ pub(crate) mod sanitizer;
 pub(crate) mod scheduler;
 pub(crate) mod signal;
 #[cfg(not(loom))]
+mod signal_stack;
+#[cfg(not(loom))]
 pub(crate) mod spawn;
 #[cfg(not(loom))]
 pub(crate) mod stack;

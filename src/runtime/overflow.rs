@@ -2,7 +2,7 @@
 //! process stops with a message instead of a bare `SIGSEGV`, as Go's fatal error does.
 //!
 //! Every stack has a guard page at its low end (`stack_memory.rs`), so an overflow faults there.
-//! A `SIGSEGV`/`SIGBUS` handler, installed once when the runtime starts, looks at the fault
+//! A `SIGSEGV`/`SIGBUS` handler, installed when the first coroutine is spawned, looks at the fault
 //! address: if it lies in the guard page of the coroutine running on the faulting thread, the
 //! handler writes
 //!
@@ -22,7 +22,7 @@
 //! which the worker has already touched), and the task's number, guard range, stack size and
 //! name, which are immutable from spawn on. It runs on the thread's alternate signal stack,
 //! since the faulting stack has no room left: std gives every thread it spawns one (for its own
-//! overflow report), and [`ensure_alternate_stack`] gives a worker one where none is set.
+//! overflow report), and `signal_stack.rs` gives a worker one where none is set.
 //!
 //! A frame larger than a page can step over the guard into memory below it; that fault (or
 //! silent write) is not recognised as an overflow. Stacks come from batched mappings, so what
@@ -37,9 +37,6 @@ use super::task::Task;
 
 /// The handlers that were installed before ours: `[SIGSEGV, SIGBUS]`.
 static PREVIOUS: OnceLock<[libc::sigaction; 2]> = OnceLock::new();
-
-/// Size of the alternate signal stack given to a worker that has none.
-const ALTERNATE_STACK: usize = 64 * 1024;
 
 /// Installs the handler, once per process. Errors are reported and otherwise ignored: without
 /// the handler an overflow still faults, it is only not named.
@@ -70,40 +67,6 @@ pub(crate) fn install() {
         }
         previous
     });
-}
-
-/// Gives the calling thread an alternate signal stack if it has none, so the handler can run
-/// when the thread's stack (or its coroutine's) is exhausted. The stack is never freed: worker
-/// threads live as long as the process.
-pub(crate) fn ensure_alternate_stack() {
-    // SAFETY: an all-zero `stack_t` is a valid value (null pointer, no flags, size 0).
-    let mut current: libc::stack_t = unsafe { std::mem::zeroed() };
-    // SAFETY: with a null new stack, `sigaltstack` only reads the current one into `current`.
-    let queried = unsafe { libc::sigaltstack(ptr::null(), &mut current) };
-    if queried != 0 || current.ss_flags & libc::SS_DISABLE == 0 {
-        return; // one is set already (std's), or we cannot tell: leave it
-    }
-    // SAFETY: a fresh private anonymous mapping, checked; it is handed to the kernel as this
-    // thread's signal stack and never unmapped, so it outlives every use.
-    unsafe {
-        let memory = libc::mmap(
-            ptr::null_mut(),
-            ALTERNATE_STACK,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        );
-        if memory == libc::MAP_FAILED {
-            return;
-        }
-        let stack = libc::stack_t {
-            ss_sp: memory,
-            ss_flags: 0,
-            ss_size: ALTERNATE_STACK,
-        };
-        libc::sigaltstack(&stack, ptr::null_mut());
-    }
 }
 
 fn default_action() -> libc::sigaction {

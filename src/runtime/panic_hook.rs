@@ -1,6 +1,6 @@
 //! A panic names its coroutine. Rust's panic message names the thread (`offshoot-worker-0`),
 //! which says nothing about which of the worker's coroutines panicked; Go's names the goroutine.
-//! So the runtime wraps the panic hook in place when it starts: in a coroutine, a line naming it
+//! So the hook in place when the first coroutine is spawned is wrapped: in a coroutine, a line naming it
 //! comes first, then the previous hook runs as before (the default prints the message and the
 //! location).
 //!
@@ -13,14 +13,20 @@
 //! A hook the program sets after the runtime started replaces this one, as any `set_hook` does.
 
 use std::panic::{self, PanicHookInfo};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::context;
 
-/// Wraps the current panic hook. Skipped while this thread is panicking (a `Drop` run by an
-/// unwinding panic may start the runtime), where `set_hook` itself would panic.
+/// Wraps the current panic hook, once per process. Put off while this thread is panicking (a
+/// `Drop` run by an unwinding panic may spawn the first coroutine), where `set_hook` itself
+/// would panic: the next spawn from a plain thread installs it.
 pub(crate) fn install() {
-    if std::thread::panicking() {
+    static INSTALLED: AtomicBool = AtomicBool::new(false);
+    if INSTALLED.load(Ordering::Acquire) || std::thread::panicking() {
         return;
+    }
+    if INSTALLED.swap(true, Ordering::AcqRel) {
+        return; // another thread got there first
     }
     let previous = panic::take_hook();
     panic::set_hook(Box::new(move |info: &PanicHookInfo<'_>| {

@@ -102,9 +102,6 @@ pub(crate) fn get() -> &'static Scheduler {
 
 fn start() -> &'static Scheduler {
     let settings = config::take_settings();
-    #[cfg(not(miri))]
-    super::overflow::install();
-    super::panic_hook::install();
     let queues: Vec<LocalQueue<Arc<Task>>> = (0..settings.workers)
         .map(|_| LocalQueue::new_fifo())
         .collect();

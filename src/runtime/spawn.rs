@@ -8,6 +8,7 @@ use super::go::go;
 use super::join::JoinHandle;
 use super::scheduler;
 use super::task::Task;
+use super::{overflow, panic_hook};
 use crate::loom::sync::Arc;
 
 /// Queued tasks on the spawning worker beyond which `go` starts coroutines itself.
@@ -140,7 +141,10 @@ impl Builder {
         // we use it here, on this thread, and keep nothing across a switch.
         let worker = unsafe { worker.as_ref() };
         let stack = match worker {
-            None => sched.stacks.acquire(size)?,
+            None => {
+                install_reports();
+                sched.stacks.acquire(size)?
+            }
             Some(worker) => worker.acquire_stack(size)?,
         };
         let mut task = Task::new(stack, self.name, self.migrates, f);
@@ -155,4 +159,14 @@ impl Builder {
         sched.schedule(task.clone());
         Ok(JoinHandle::new(task))
     }
+}
+
+/// Installs the stack-overflow report and the panic hook that names coroutines, once. Called
+/// for spawns from plain threads only: workers run nothing but coroutines, so the first
+/// coroutine of all is spawned from a plain thread, and spawns on the workers (the hot path)
+/// never pay for the check.
+fn install_reports() {
+    #[cfg(not(miri))]
+    overflow::install();
+    panic_hook::install();
 }

@@ -148,7 +148,7 @@ impl std::fmt::Debug for Worker {
 /// Body of worker thread `index`. Never returns.
 pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc<Task>>) -> ! {
     #[cfg(not(miri))]
-    super::overflow::ensure_alternate_stack();
+    super::signal_stack::ensure_alternate_stack();
     sched.idle.register(index);
     let worker = Worker {
         index,

@@ -93,6 +93,25 @@ pub fn is_child() -> bool {
     std::env::var_os(CHILD_MARKER).is_some()
 }
 
+/// Runs the one ignored test `test` of this binary in a child process (marked with
+/// [`CHILD_MARKER`], and `env` added), for a case that kills its process or must be seen from
+/// outside (a fault, an abort, what a panic prints); returns what the child did.
+pub fn run_ignored_in_child(test: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let args = [
+        "--exact",
+        test,
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ];
+    Command::new(std::env::current_exe().expect("the test binary's path"))
+        .args(args)
+        .env(CHILD_MARKER, "1")
+        .envs(env.iter().copied())
+        .output()
+        .expect("cannot start the child")
+}
+
 /// Runs the tests of this binary whose names contain `filter` again, in a child process with
 /// `OFFSHOOT_WORKERS=1`, and panics (with the child's output) if any fails or the child runs
 /// longer than `secs`. The runtime is one per process and its worker count is fixed when it
