@@ -112,6 +112,11 @@ struct State<T> {
 }
 
 impl<T> State<T> {
+    /// No send can succeed: closed, or (crossbeam's lifetime) every receiver is gone.
+    fn sends_fail(&self) -> bool {
+        self.closed || self.receivers_gone
+    }
+
     /// Wakes the `ready` callers watching this channel: an operation may have become ready.
     /// Called under the lock at every change that can make one ready (a value or a parked peer
     /// arrives, room is freed, the channel closes); unparking takes no channel lock.
@@ -189,8 +194,7 @@ impl<T> Chan<T> {
 
     /// Closed, or (crossbeam's lifetime) every receiver gone: no send can succeed.
     pub(crate) fn is_disconnected(&self) -> bool {
-        let state = self.state.lock();
-        state.closed || state.receivers_gone
+        self.state.lock().sends_fail()
     }
 
     /// The last `Sender` is gone.
@@ -221,7 +225,7 @@ impl<T> Chan<T> {
     ) -> Result<(), SendTimeoutError<T>> {
         loop {
             let mut state = self.state.lock();
-            if state.closed || state.receivers_gone {
+            if state.sends_fail() {
                 return Err(SendTimeoutError::Closed(msg));
             }
             if let Some(receiver) = state.recvq.claim_first(ptr::null()) {
@@ -462,7 +466,7 @@ impl<T> Chan<T> {
     }
 
     fn start_send_in(&self, state: &mut State<T>, exclude: *const Selection) -> Option<Token<T>> {
-        if state.closed || state.receivers_gone {
+        if state.sends_fail() {
             return Some(Token::Closed);
         }
         if let Some(receiver) = state.recvq.claim_first(exclude) {
@@ -485,7 +489,7 @@ impl<T> Chan<T> {
                 // lost its receivers) since the reservation, it fails like any later send. A
                 // receiver may already have been told "closed and drained"; a value arriving
                 // after that would contradict it.
-                if state.closed || state.receivers_gone {
+                if state.sends_fail() {
                     state.changed();
                     return Err(msg);
                 }
@@ -559,8 +563,7 @@ impl<T> Chan<T> {
     /// As `register_recv`, for a lazy send entry.
     pub(crate) fn register_send(&self, entry: &Entry<T>, sel: &Selection) -> bool {
         let mut state = self.state.lock();
-        if state.closed
-            || state.receivers_gone
+        if state.sends_fail()
             || state.buf.len() + state.send_reserved < self.cap
             || state.recvq.has_claimable(sel)
         {
@@ -596,8 +599,7 @@ impl<T> Chan<T> {
     }
 
     fn send_ready_in(&self, state: &State<T>) -> bool {
-        state.closed
-            || state.receivers_gone
+        state.sends_fail()
             || state.buf.len() + state.send_reserved < self.cap
             || state.recvq.has_claimable(ptr::null())
     }
