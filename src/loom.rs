@@ -19,7 +19,8 @@ pub(crate) mod sync {
 
     pub(crate) mod atomic {
         pub(crate) use std::sync::atomic::{
-            fence, AtomicBool, AtomicIsize, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+            fence, AtomicBool, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
+            Ordering,
         };
     }
 }
@@ -59,7 +60,7 @@ pub(crate) mod cell {
 
 #[cfg(not(loom))]
 pub(crate) mod thread {
-    pub(crate) use std::thread::{current, park, park_timeout, yield_now, Builder, Thread};
+    pub(crate) use std::thread::{current, park, yield_now, Builder, Thread};
 }
 
 // The facade offers the same names in both builds, whether or not the loom build uses them all.
@@ -71,7 +72,8 @@ pub(crate) mod sync {
 
     pub(crate) mod atomic {
         pub(crate) use loom::sync::atomic::{
-            fence, AtomicBool, AtomicIsize, AtomicPtr, AtomicU64, AtomicU8, AtomicUsize, Ordering,
+            fence, AtomicBool, AtomicIsize, AtomicPtr, AtomicU32, AtomicU64, AtomicU8, AtomicUsize,
+            Ordering,
         };
     }
 

@@ -23,7 +23,7 @@ use super::error::{RecvError, SendError};
 use super::receiver::Receiver;
 use super::sender::Sender;
 use super::waiter::{Claimed, Entry, Outcome, Selection};
-use crate::runtime::park;
+use crate::runtime::park::{self, WaitReason};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// An operation that can take part in a select. Object-safe, so a select over cases of
@@ -160,7 +160,7 @@ pub(crate) fn select_with(
             queued += 1;
         }
         let chosen = match registration {
-            Registration::Parked => sel.wait(deadline),
+            Registration::Parked => sel.wait(deadline, WaitReason::Select),
             Registration::Claimed(k) => Some(k),
             Registration::Retry => None,
         };
@@ -230,8 +230,8 @@ pub fn ready(cases: &[&dyn Case], wait: Wait, biased: bool) -> Option<usize> {
         let found = poll();
         if found.is_none() {
             match deadline {
-                Some(deadline) => park::park_until(deadline),
-                None => park::park(),
+                Some(deadline) => park::park_until(deadline, WaitReason::Select),
+                None => park::park(WaitReason::Select),
             }
         }
         for case in cases {
@@ -248,7 +248,7 @@ fn sleep_until(deadline: Option<Instant>) {
     match deadline {
         Some(deadline) => park::sleep_until(deadline),
         None => loop {
-            park::park();
+            park::park(WaitReason::SelectNoCases);
         },
     }
 }
@@ -450,7 +450,7 @@ impl<T> Case for RecvCase<'_, T> {
 
     fn accept(&self) -> bool {
         let entry = self.queued_entry().expect("the claimed case was queued");
-        entry.wait_ready();
+        entry.wait_ready(WaitReason::Select);
         let result = match entry.outcome() {
             Outcome::Done => Ok(entry.take_slot().expect("a value was put")),
             Outcome::Closed => Err(()),
@@ -523,7 +523,7 @@ impl<T> Case for SendCase<'_, T> {
 
     fn accept(&self) -> bool {
         let entry = self.queued_entry().expect("the claimed case was queued");
-        entry.wait_ready();
+        entry.wait_ready(WaitReason::Select);
         let token = match entry.outcome() {
             // SAFETY: the receiver that handed us its packet waits for it to be filled and does
             // not touch it until `ready` (it parked in `Chan::take_from`).

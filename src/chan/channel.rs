@@ -61,7 +61,7 @@ use crate::loom::sync::atomic::AtomicUsize;
 #[cfg(not(loom))]
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::Mutex;
-use crate::runtime::park::Unparker;
+use crate::runtime::park::{Unparker, WaitReason};
 
 /// What ends a channel besides `close`.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -247,13 +247,13 @@ impl<T> Chan<T> {
             state.sendq.push(&entry);
             state.changed();
             drop(state);
-            let Some(_) = sel.wait(deadline) else {
+            let Some(_) = sel.wait(deadline, WaitReason::Send) else {
                 self.state.lock().sendq.remove(&entry);
                 return Err(SendTimeoutError::Timeout(
                     entry.take_slot().expect("message kept"),
                 ));
             };
-            entry.wait_ready();
+            entry.wait_ready(WaitReason::Send);
             match entry.outcome() {
                 Outcome::Done => return Ok(()),
                 Outcome::Closed => {
@@ -299,11 +299,11 @@ impl<T> Chan<T> {
             state.recvq.push(&entry);
             state.changed();
             drop(state);
-            let Some(_) = sel.wait(deadline) else {
+            let Some(_) = sel.wait(deadline, WaitReason::Recv) else {
                 self.state.lock().recvq.remove(&entry);
                 return Err(RecvTimeoutError::Timeout);
             };
-            entry.wait_ready();
+            entry.wait_ready(WaitReason::Recv);
             match entry.outcome() {
                 Outcome::Done => return Ok(entry.take_slot().expect("a value was put")),
                 Outcome::Closed => return Err(RecvTimeoutError::Closed),
@@ -361,7 +361,7 @@ impl<T> Chan<T> {
         let packet = Entry::new(&sel, 0, None);
         sender.set_packet(&packet);
         sender.finish(Outcome::Packet).unpark_owned();
-        packet.wait_ready();
+        packet.wait_ready(WaitReason::Recv);
         match packet.outcome() {
             Outcome::Done => packet.take_slot(),
             _ => None,

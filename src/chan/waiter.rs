@@ -34,7 +34,7 @@ use std::time::Instant;
 
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use crate::runtime::park::{self, Unparker};
+use crate::runtime::park::{self, Unparker, WaitReason};
 
 const WAITING: usize = usize::MAX;
 const ABORTED: usize = usize::MAX - 1;
@@ -80,9 +80,9 @@ impl Selection {
         self.state.load(Ordering::Acquire) == WAITING
     }
 
-    /// Parks the owner until a claim wins, or until `deadline`; then returns the chosen case, or
-    /// `None` if the owner aborted at the deadline.
-    pub(crate) fn wait(&self, deadline: Option<Instant>) -> Option<usize> {
+    /// Parks the owner, which waits for `why`, until a claim wins, or until `deadline`; then
+    /// returns the chosen case, or `None` if the owner aborted at the deadline.
+    pub(crate) fn wait(&self, deadline: Option<Instant>, why: WaitReason) -> Option<usize> {
         loop {
             let state = self.state.load(Ordering::Acquire);
             if state != WAITING {
@@ -93,8 +93,8 @@ impl Selection {
                 return Some(state);
             }
             match deadline {
-                None => park::park(),
-                Some(deadline) if Instant::now() < deadline => park::park_until(deadline),
+                None => park::park(why),
+                Some(deadline) if Instant::now() < deadline => park::park_until(deadline, why),
                 Some(_) => return self.try_abort().err(),
             }
         }
@@ -164,10 +164,10 @@ impl<T> Entry<T> {
         unsafe { &*self.sel }
     }
 
-    /// Owner: waits until the claimer is done with this entry.
-    pub(crate) fn wait_ready(&self) {
+    /// Owner: waits until the claimer is done with this entry (a moment: the claimer is running).
+    pub(crate) fn wait_ready(&self, why: WaitReason) {
         while !self.ready.load(Ordering::Acquire) {
-            park::park();
+            park::park(why);
         }
     }
 

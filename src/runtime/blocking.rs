@@ -39,7 +39,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
 use super::context;
-use super::park::{self, Unparker};
+use super::park::{self, Unparker, WaitReason};
 use super::scheduler;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -210,6 +210,14 @@ impl BlockingPool {
         state
     }
 
+    /// The pool's thread count if it is quiet: no call queued, and every thread idle or
+    /// spinning for work. `None` while a call is queued or running.
+    pub(crate) fn quiet_threads(&self) -> Option<usize> {
+        let state = self.state.lock();
+        let quiet = state.queue.is_empty() && state.idle + state.spinning == state.threads;
+        quiet.then_some(state.threads)
+    }
+
     /// Threads alive, for tests of growth and shrinking.
     #[cfg(test)]
     pub(crate) fn threads(&self) -> usize {
@@ -285,7 +293,7 @@ where
                 return result.unwrap_or_else(|payload| panic::resume_unwind(payload))
             }
             Some(Outcome::Refused(message)) => panic!("{message}"),
-            None => park::park(),
+            None => park::park(WaitReason::Blocking),
         }
     }
 }

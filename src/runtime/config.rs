@@ -12,6 +12,8 @@
 //! | live-coroutine limit | [`Config::max_coroutines`] | `OFFSHOOT_MAX_COROUTINES` | none |
 //! | blocking-pool threads | [`Config::blocking_threads`] | `OFFSHOOT_BLOCKING_THREADS` | 512 |
 //! | blocking-pool idle time | [`Config::blocking_keep_alive`] | none | 10 s |
+//! | deadlock report | [`Config::deadlock_report`] | `OFFSHOOT_DEADLOCK_REPORT` (`1`/`0`) | on |
+//! | stall report | [`Config::stall_report`] | `OFFSHOOT_STALL_REPORT` (ms, or `0` for off) | 100 ms |
 //!
 //! A stack size may be at most [`MAX_STACK_SIZE`] (1 TiB).
 
@@ -65,6 +67,8 @@ pub struct Config {
     max_coroutines: Option<usize>,
     blocking_threads: Option<usize>,
     blocking_keep_alive: Option<Duration>,
+    deadlock_report: Option<bool>,
+    stall_report: Option<Option<Duration>>,
 }
 
 /// The settings the runtime runs with, every field resolved.
@@ -75,7 +79,12 @@ pub(crate) struct Settings {
     pub(crate) max_coroutines: Option<usize>,
     pub(crate) blocking_threads: usize,
     pub(crate) blocking_keep_alive: Duration,
+    pub(crate) deadlock_report: bool,
+    pub(crate) stall_report: Option<Duration>,
 }
+
+/// How long a worker may run one coroutine, while others wait for it, before it is reported.
+pub const DEFAULT_STALL_REPORT: Duration = Duration::from_millis(100);
 
 /// The runtime was already running when [`Config::init`] was called.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +148,23 @@ impl Config {
         self
     }
 
+    /// Whether [`run`](crate::run) panics with `all coroutines are asleep - deadlock!` and the
+    /// coroutine dump when nothing in the process can wake its main coroutine any more (on by
+    /// default). The report fires only when the runtime can account for every thread of the
+    /// process; see the design notes for the exact rule.
+    pub fn deadlock_report(mut self, on: bool) -> Config {
+        self.deadlock_report = Some(on);
+        self
+    }
+
+    /// After how long a worker that runs one coroutine without parking, while other coroutines
+    /// wait for that worker, prints a report naming the coroutine (once per stall); `None` turns
+    /// the report off. Default: [`DEFAULT_STALL_REPORT`].
+    pub fn stall_report(mut self, after: Option<Duration>) -> Config {
+        self.stall_report = Some(after);
+        self
+    }
+
     /// Hands these settings to the runtime, which must not have started yet.
     pub fn init(self) -> Result<(), AlreadyStarted> {
         let started = STARTED.lock();
@@ -178,6 +204,17 @@ pub(crate) fn take_settings() -> Settings {
         blocking_keep_alive: api
             .blocking_keep_alive
             .unwrap_or(DEFAULT_BLOCKING_KEEP_ALIVE),
+        deadlock_report: api
+            .deadlock_report
+            .or_else(|| env_value("OFFSHOOT_DEADLOCK_REPORT", parse_switch).map(|v| v == 1))
+            .unwrap_or(true),
+        stall_report: api
+            .stall_report
+            .or_else(|| {
+                env_value("OFFSHOOT_STALL_REPORT", parse_millis)
+                    .map(|ms| (ms > 0).then(|| Duration::from_millis(ms as u64)))
+            })
+            .unwrap_or(Some(DEFAULT_STALL_REPORT)),
     }
 }
 
@@ -186,14 +223,33 @@ fn env_value(name: &str, parse: fn(&str) -> Option<usize>) -> Option<usize> {
     match parse(raw.trim()) {
         Some(v) => Some(v),
         None => panic!(
-            "offshoot: {name}={raw:?} is not valid: give a positive whole number{}",
+            "offshoot: {name}={raw:?} is not valid: give {}",
             if name.ends_with("SIZE") {
-                " of bytes, optionally with a k or m suffix (e.g. 262144, 256k, 1m)"
+                "a positive whole number of bytes, optionally with a k or m suffix (e.g. 262144, \
+                 256k, 1m)"
+            } else if name.ends_with("DEADLOCK_REPORT") {
+                "1 (on) or 0 (off)"
+            } else if name.ends_with("STALL_REPORT") {
+                "a whole number of milliseconds, or 0 for off"
             } else {
-                ""
+                "a positive whole number"
             }
         ),
     }
+}
+
+/// `1`/`on`/`true` as 1, `0`/`off`/`false` as 0.
+fn parse_switch(s: &str) -> Option<usize> {
+    match s.to_ascii_lowercase().as_str() {
+        "1" | "on" | "true" => Some(1),
+        "0" | "off" | "false" => Some(0),
+        _ => None,
+    }
+}
+
+/// Milliseconds, 0 allowed.
+fn parse_millis(s: &str) -> Option<usize> {
+    s.parse().ok()
 }
 
 /// `OFFSHOOT_STACK_SIZE`'s value, which must not pass [`MAX_STACK_SIZE`].
@@ -246,6 +302,16 @@ mod tests {
         assert_eq!(parse_size("0"), None);
         assert_eq!(parse_size("lots"), None);
         assert_eq!(parse_size("k"), None);
+    }
+
+    #[test]
+    fn switches_and_millis_parse() {
+        assert_eq!(parse_switch("0"), Some(0));
+        assert_eq!(parse_switch("On"), Some(1));
+        assert_eq!(parse_switch("maybe"), None);
+        assert_eq!(parse_millis("0"), Some(0));
+        assert_eq!(parse_millis("250"), Some(250));
+        assert_eq!(parse_millis("-5"), None);
     }
 
     #[test]

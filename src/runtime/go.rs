@@ -18,6 +18,7 @@ use super::spawn::Builder;
 /// let handle = offshoot::go(|| "hello from a coroutine");
 /// assert_eq!(handle.join().unwrap(), "hello from a coroutine");
 /// ```
+#[track_caller]
 pub fn go<F, T>(f: F) -> JoinHandle<T>
 where
     F: FnOnce() -> T + Send + 'static,

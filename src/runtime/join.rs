@@ -24,7 +24,7 @@ use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
 use std::thread;
 
-use super::park::{self, Unparker};
+use super::park::{self, Unparker, WaitReason};
 use super::task::Task;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Arc, Mutex};
@@ -125,6 +125,18 @@ impl<T: 'static> JoinHandle<T> {
     /// Waits for the coroutine to end and returns its result, or the payload of its panic as
     /// `Err`, like [`std::thread::JoinHandle::join`]. From a coroutine this parks only the caller.
     pub fn join(self) -> thread::Result<T> {
+        match self.join_unless(|| None::<()>) {
+            Ok(result) => result,
+            Err(()) => unreachable!("never interrupted"),
+        }
+    }
+
+    /// Like [`join`](Self::join), but gives up with `Err` when `interrupted`, asked after each
+    /// wake-up, returns something (`run`'s deadlock report).
+    pub(crate) fn join_unless<R>(
+        self,
+        mut interrupted: impl FnMut() -> Option<R>,
+    ) -> Result<thread::Result<T>, R> {
         let slot = self.task.join_slot();
         let result = loop {
             {
@@ -134,12 +146,15 @@ impl<T: 'static> JoinHandle<T> {
                 }
                 inner.waiter = Some(park::current());
             }
-            park::park();
+            if let Some(reason) = interrupted() {
+                return Err(reason);
+            }
+            park::park(WaitReason::Join);
         };
-        result.map(|value| match value.downcast::<T>() {
+        Ok(result.map(|value| match value.downcast::<T>() {
             Ok(value) => *value,
             Err(_) => unreachable!("a coroutine's result has the type its handle was made for"),
-        })
+        }))
     }
 }
 

@@ -9,6 +9,10 @@ pub(crate) mod blocking;
 pub(crate) mod config;
 #[cfg(not(loom))]
 pub(crate) mod context;
+#[cfg(not(loom))]
+mod deadlock;
+#[cfg(not(loom))]
+pub(crate) mod dump;
 pub(crate) mod go;
 #[cfg_attr(loom, allow(dead_code))]
 pub(crate) mod idle;
@@ -32,6 +36,8 @@ pub(crate) mod park_state;
 pub(crate) mod poller;
 #[cfg(not(loom))]
 pub(crate) mod processor;
+#[cfg(not(loom))]
+pub(crate) mod registry;
 #[cfg_attr(loom, allow(dead_code))]
 pub(crate) mod run_next;
 #[cfg(not(loom))]
@@ -48,9 +54,15 @@ pub(crate) mod stack;
 #[cfg(not(loom))]
 pub(crate) mod stack_memory;
 #[cfg(not(loom))]
+mod stall_report;
+#[cfg(not(loom))]
 pub(crate) mod task;
 #[cfg(not(loom))]
+mod thread_parker;
+#[cfg(not(loom))]
 pub(crate) mod timer;
+#[cfg_attr(loom, allow(dead_code))]
+pub(crate) mod wait;
 #[cfg(not(loom))]
 pub(crate) mod worker;
 

@@ -18,6 +18,8 @@ pub(crate) mod park {
 
     use loom::sync::{Condvar, Mutex};
 
+    pub(crate) use crate::runtime::wait::WaitReason;
+
     /// A modelled thread's wake-up token with std's semantics: `unpark` leaves a token that the
     /// next `park` consumes. Built from a loom `Mutex` and `Condvar` rather than loom's own
     /// `Thread::unpark`, which also wakes a thread blocked on a loom lock (loom#249): a late
@@ -62,8 +64,9 @@ pub(crate) mod park {
         Unparker(TOKEN.with(Arc::clone))
     }
 
-    /// Parks the calling thread until a token is there, and consumes it.
-    pub(crate) fn park() {
+    /// Parks the calling thread until a token is there, and consumes it. (The reason is for
+    /// the dump, which a model has not.)
+    pub(crate) fn park(_why: WaitReason) {
         let token = TOKEN.with(Arc::clone);
         let mut set = token.set.lock().expect("never poisoned");
         while !*set {
@@ -73,8 +76,8 @@ pub(crate) mod park {
     }
 
     /// Deadlines are not modelled: parks as [`park`] does.
-    pub(crate) fn park_until(_deadline: Instant) {
-        park();
+    pub(crate) fn park_until(_deadline: Instant, why: WaitReason) {
+        park(why);
     }
 
     /// Deadlines are not modelled: a sleep that has not ended on entry never ends, which loom
@@ -82,7 +85,7 @@ pub(crate) mod park {
     pub(crate) fn sleep_until(deadline: Instant) {
         if Instant::now() < deadline {
             loop {
-                park();
+                park(WaitReason::Sleep);
             }
         }
     }

@@ -21,6 +21,11 @@
 //!   once when the runtime is idle, and while it is busy only a backlog beyond the pool's size,
 //!   a few at a time (Go's scavenger returns memory gradually too).
 //!
+//! - **Stall report.** A worker held by one coroutine for longer than `Config::stall_report`
+//!   while others wait for it is reported once (`stall_report.rs`).
+//! - **Deadlocks.** While every worker sleeps and a caller of `run` waits, it looks every
+//!   [`deadlock::CONFIRM`] for a process that can no longer make progress (`deadlock.rs`).
+//!
 //! When every worker sleeps there is nothing to watch: one of them sleeps in the poller until the
 //! next timer (see `scheduler.rs`). The monitor then sleeps until a worker wakes up and pokes it
 //! (`worker_woke`), so an idle runtime costs no CPU. The dormant flag is set and checked under
@@ -29,8 +34,11 @@
 
 use std::time::{Duration, Instant};
 
+use super::deadlock;
 use super::scheduler::Scheduler;
 use super::stack::MAX_POOLED;
+use super::stall_report::StallReports;
+use super::wait;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::{Condvar, Mutex};
 
@@ -50,9 +58,22 @@ pub(crate) struct Monitor {
     changed: Condvar,
     /// True while the monitor sleeps with no watch because all workers were asleep.
     dormant: AtomicBool,
+    /// `Config::deadlock_report`.
+    deadlock_report: bool,
+    /// `Config::stall_report`.
+    stall_report: Option<Duration>,
 }
 
 impl Monitor {
+    /// A monitor with the deadlock report on or off, and the stall report after `stall_report`.
+    pub(crate) fn new(deadlock_report: bool, stall_report: Option<Duration>) -> Monitor {
+        Monitor {
+            deadlock_report,
+            stall_report,
+            ..Monitor::default()
+        }
+    }
+
     /// Called after a worker wakes up: ends a dormant wait so the watch resumes.
     pub(crate) fn worker_woke(&self) {
         // SeqCst pairs with the monitor's store of `dormant` and load of the sleeping count.
@@ -66,9 +87,18 @@ impl Monitor {
     pub(crate) fn run(&self, sched: &Scheduler) -> ! {
         let mut last_ticks = vec![0u64; sched.processors.len()];
         let mut last_run_outs = vec![0u64; sched.processors.len()];
+        let mut deadlocks = deadlock::Watch::default();
+        let mut stalls = StallReports::new(self.stall_report, sched.processors.len());
         loop {
             self.wait(sched, Instant::now() + STALL_INTERVAL);
+            wait::refresh_coarse_clock();
+            if self.deadlock_report && sched.idle.sleeping() == sched.processors.len() {
+                deadlocks.look(sched);
+            } else {
+                deadlocks.reset();
+            }
             watch_stalls(sched, &mut last_ticks);
+            stalls.look(sched);
             watch_load(sched, &mut last_run_outs);
             sched.timers.fire_due();
             sched
@@ -90,6 +120,10 @@ impl Monitor {
         if sched.idle.sleeping() < sched.processors.len() {
             self.dormant.store(false, Ordering::Relaxed);
             self.changed.wait_until(&mut lock, until);
+        } else if self.deadlock_report && deadlock::anyone_in_run() {
+            // Everyone sleeps while `run` waits: look again after a while (`deadlock.rs`).
+            self.changed.wait_for(&mut lock, deadlock::CONFIRM);
+            self.dormant.store(false, Ordering::Relaxed);
         } else {
             self.changed.wait(&mut lock);
             self.dormant.store(false, Ordering::Relaxed);

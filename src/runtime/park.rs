@@ -18,9 +18,11 @@ use std::time::Instant;
 use super::context;
 use super::scheduler;
 use super::task::{Switch, Task};
+use super::thread_parker::{self, ThreadParker};
 use super::timer::Action;
+pub(crate) use super::wait::WaitReason;
 use crate::loom::sync::Arc;
-use crate::loom::thread::{self, Thread};
+use crate::loom::thread;
 
 /// A handle that wakes one parked coroutine or thread.
 #[derive(Debug, Clone)]
@@ -28,7 +30,7 @@ pub(crate) enum Unparker {
     /// A coroutine.
     Task(Arc<Task>),
     /// A plain OS thread.
-    Thread(Thread),
+    Thread(Arc<ThreadParker>),
 }
 
 impl Unparker {
@@ -48,7 +50,7 @@ impl Unparker {
     pub(crate) fn same(&self, other: &Unparker) -> bool {
         match (self, other) {
             (Unparker::Task(a), Unparker::Task(b)) => Arc::ptr_eq(a, b),
-            (Unparker::Thread(a), Unparker::Thread(b)) => a.id() == b.id(),
+            (Unparker::Thread(a), Unparker::Thread(b)) => Arc::ptr_eq(a, b),
             _ => false,
         }
     }
@@ -70,7 +72,7 @@ impl Unparker {
 pub(crate) fn current() -> Unparker {
     let task = context::current_task();
     if task.is_null() {
-        return Unparker::Thread(thread::current());
+        return Unparker::Thread(thread_parker::current());
     }
     // SAFETY: the current task pointer came from `Arc::as_ptr` of an `Arc<Task>` that the
     // worker holds for as long as this coroutine runs, so the count is at least one and the
@@ -81,29 +83,28 @@ pub(crate) fn current() -> Unparker {
     }
 }
 
-/// Blocks the caller until it is unparked (or spuriously). Only the coroutine parks; its worker
-/// goes on running others.
-pub(crate) fn park() {
+/// Blocks the caller, which waits for `why`, until it is unparked (or spuriously). Only the
+/// coroutine parks; its worker goes on running others.
+pub(crate) fn park(why: WaitReason) {
     match current_task() {
-        Some(task) => task.park(),
-        None => thread::park(),
+        Some(task) => task.park(why),
+        None => thread_parker::park(),
     }
 }
 
 /// Like [`park`], but returns by `deadline` at the latest.
-pub(crate) fn park_until(deadline: Instant) {
-    let now = Instant::now();
-    if now >= deadline {
+pub(crate) fn park_until(deadline: Instant, why: WaitReason) {
+    if Instant::now() >= deadline {
         return;
     }
     match current_task() {
         Some(task) => {
             let sched = scheduler::get();
             let timer = sched.add_timer(deadline, Action::Unpark(current()));
-            task.park();
+            task.park(why);
             sched.timers.cancel(&timer);
         }
-        None => thread::park_timeout(deadline - now),
+        None => thread_parker::park_until(deadline),
     }
 }
 
@@ -113,7 +114,7 @@ pub(crate) fn park_until(deadline: Instant) {
 fn sleep_coroutine_until(task: &Task, deadline: Instant) {
     let timer = scheduler::get().add_timer(deadline, Action::Unpark(current()));
     while !timer.fired() {
-        task.park();
+        task.park(WaitReason::Sleep);
     }
 }
 

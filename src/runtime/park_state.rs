@@ -96,6 +96,11 @@ impl ParkState {
         self.state.load(Ordering::Acquire) == BLOCKED
     }
 
+    /// True while parked, in the scheduler or in place (a hint for the dump: relaxed).
+    pub(crate) fn is_parked(&self) -> bool {
+        matches!(self.state.load(Ordering::Relaxed), PARKED | BLOCKED)
+    }
+
     /// A swap, not a store: it reads the newest token (another waker may have re-written it since
     /// the failed CAS) with acquire, so the coroutine sees what every waker wrote before waking it.
     fn consume_late_token(&self) {

@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 use polling::{Event, Events, PollMode, Poller};
 
 use super::context;
-use super::park::{self, Unparker};
+use super::park::{self, Unparker, WaitReason};
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex, MutexGuard};
 
@@ -297,9 +297,13 @@ impl Registration {
         park::note_socket_wait();
         let poller = &super::scheduler::get().poller;
         poller.waiting.fetch_add(1, Ordering::Relaxed);
+        let why = match interest {
+            Interest::Read => WaitReason::SocketRead,
+            Interest::Write => WaitReason::SocketWrite,
+        };
         match deadline {
-            Some(deadline) => park::park_until(deadline),
-            None => park::park(),
+            Some(deadline) => park::park_until(deadline, why),
+            None => park::park(why),
         }
         poller.waiting.fetch_sub(1, Ordering::Relaxed);
         let mut state = self.state.lock();

@@ -14,8 +14,9 @@
 //!   on any worker: those not started yet, and those that migrate);
 //! - the `inbox`, where other threads hand back this worker's own started coroutines when they
 //!   wake them (see `inbox.rs`);
-//! - `ticks`, a count of tasks the worker has picked, which the monitor and thieves read to tell
-//!   a processor that makes progress from one that is stuck;
+//! - `progress`: a count of tasks the worker has picked, which the monitor and thieves read to
+//!   tell a processor that makes progress from one that is stuck, and the coroutine it runs now
+//!   and since when, for the stall report and the dump;
 //! - `run_outs` and `saturated`: the worker counts the times it runs out of tasks, and the
 //!   monitor marks it saturated if the count did not move over a whole interval. A coroutine
 //!   spawned on a saturated worker starts on one that is not (`Scheduler::hand_over`): where a
@@ -33,8 +34,19 @@ use crossbeam_utils::CachePadded;
 use super::inbox::Inbox;
 use super::run_next::RunNext;
 use super::task::Task;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::Arc;
+
+/// What a worker publishes of its progress, on one cache line that it alone writes.
+#[derive(Debug, Default)]
+pub(crate) struct Progress {
+    /// Tasks picked so far.
+    pub(crate) ticks: AtomicU64,
+    /// The id of the coroutine running now, 0 if none.
+    pub(crate) running: AtomicU64,
+    /// The coarse time (`wait.rs`) the running coroutine was resumed.
+    pub(crate) since: AtomicU32,
+}
 
 /// The parts of a processor that other threads use. What the owning worker writes on every
 /// switch (`runnext`, `ticks`) and what other threads write (`inbox`) sit on cache lines of
@@ -49,8 +61,9 @@ pub(crate) struct Processor {
     pub(crate) stealer: Stealer<Arc<Task>>,
     /// This worker's started coroutines, woken by other threads.
     pub(crate) inbox: CachePadded<Inbox<Task>>,
-    /// Tasks picked so far. Written (relaxed) by the owning worker only; read by others as a hint.
-    pub(crate) ticks: CachePadded<AtomicU64>,
+    /// Tasks picked so far, and what runs now. Written (relaxed) by the owning worker only;
+    /// read by others as hints.
+    pub(crate) progress: CachePadded<Progress>,
     /// Times the worker ran out of tasks of its own. Written (relaxed) by the owning worker only;
     /// read by the monitor to tell a worker that never runs out.
     pub(crate) run_outs: AtomicU64,
@@ -73,7 +86,7 @@ impl Processor {
             runnext: CachePadded::default(),
             stealer,
             inbox: CachePadded::default(),
-            ticks: CachePadded::new(AtomicU64::new(0)),
+            progress: CachePadded::default(),
             run_outs: AtomicU64::new(0),
             saturated: AtomicBool::new(false),
             stuck: AtomicBool::new(false),
@@ -88,7 +101,14 @@ impl Processor {
 
     /// The tick count, as a progress hint.
     pub(crate) fn ticks(&self) -> u64 {
-        self.ticks.load(Ordering::Relaxed)
+        self.progress.ticks.load(Ordering::Relaxed)
+    }
+
+    /// The coroutine the worker runs now (its id; 0 between coroutines), and the coarse time it
+    /// was resumed (`wait.rs`). A hint: the two are read apart.
+    pub(crate) fn running(&self) -> (u64, u32) {
+        let id = self.progress.running.load(Ordering::Relaxed);
+        (id, self.progress.since.load(Ordering::Relaxed))
     }
 
     /// Called by the owning worker when it has no task of its own left.

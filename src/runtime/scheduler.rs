@@ -58,6 +58,7 @@ use super::idle::Idle;
 use super::monitor::Monitor;
 use super::poller::NetPoller;
 use super::processor::Processor;
+use super::registry::Registry;
 use super::stack::StackPool;
 use super::task::Task;
 use super::timer::{Action, TimerHandle, Timers};
@@ -91,6 +92,8 @@ pub(crate) struct Scheduler {
     pub(crate) blocking: BlockingPool,
     /// Coroutine stacks.
     pub(crate) stacks: StackPool,
+    /// Every live coroutine, for the dump.
+    pub(crate) registry: Registry,
 }
 
 static SCHEDULER: OnceLock<&'static Scheduler> = OnceLock::new();
@@ -109,7 +112,7 @@ fn start() -> &'static Scheduler {
         injector: Injector::new(),
         processors: queues.iter().map(|q| Processor::new(q.stealer())).collect(),
         idle: Idle::new(settings.workers),
-        monitor: Monitor::default(),
+        monitor: Monitor::new(settings.deadlock_report, settings.stall_report),
         timers: Timers::default(),
         poller: NetPoller::new().expect("offshoot: cannot create the net poller"),
         blocking: BlockingPool::new(settings.blocking_threads, settings.blocking_keep_alive),
@@ -118,6 +121,7 @@ fn start() -> &'static Scheduler {
             settings.max_coroutines,
             settings.workers,
         ),
+        registry: Registry::new(settings.workers),
     }));
     for (index, queue) in queues.into_iter().enumerate() {
         thread::Builder::new()

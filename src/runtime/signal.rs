@@ -1,6 +1,6 @@
 //! `Signal`: a one-shot wake-up on top of park/unpark, shared by the real and modelled runtimes.
 
-use super::park::{current, park, Unparker};
+use super::park::{current, park, Unparker, WaitReason};
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Arc;
 
@@ -28,10 +28,10 @@ impl Signal {
         self.unparker.unpark();
     }
 
-    /// Parks until `notify` has been called.
-    pub(crate) fn wait(&self) {
+    /// Parks, waiting for `why`, until `notify` has been called.
+    pub(crate) fn wait(&self, why: WaitReason) {
         while !self.notified.load(Ordering::Acquire) {
-            park();
+            park(why);
         }
     }
 }

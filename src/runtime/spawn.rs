@@ -4,6 +4,7 @@ use std::io;
 use std::panic;
 
 use super::context;
+use super::deadlock;
 use super::go::go;
 use super::join::JoinHandle;
 use super::scheduler;
@@ -17,6 +18,13 @@ const SPAWN_BACKLOG: usize = 32;
 /// Runs `f` as the main coroutine and blocks the calling thread until it returns: Go's
 /// `func main`. A panic in `f` resumes in the caller.
 ///
+/// If the main coroutine waits for something nothing in the process can do any more (every
+/// coroutine parked on channels, locks or joins, no timer, socket or blocking call pending,
+/// and no other thread that could act), `run` panics with `all coroutines are asleep -
+/// deadlock!` and the [`dump`](crate::dump) of every coroutine, as Go stops such a program. The
+/// rule errs towards silence when other threads exist; see
+/// [`Config::deadlock_report`](crate::Config::deadlock_report) to turn it off.
+///
 /// ```
 /// let sum = offshoot::run(|| {
 ///     let a = offshoot::go(|| 20);
@@ -25,14 +33,20 @@ const SPAWN_BACKLOG: usize = 32;
 /// });
 /// assert_eq!(sum, 42);
 /// ```
+#[track_caller]
 pub fn run<F, T>(f: F) -> T
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    match go(f).join() {
-        Ok(value) => value,
-        Err(payload) => panic::resume_unwind(payload),
+    let main = go(f);
+    let waiting = deadlock::waiting_in_run();
+    let result = main.join_unless(|| waiting.report());
+    drop(waiting);
+    match result {
+        Ok(Ok(value)) => value,
+        Ok(Err(payload)) => panic::resume_unwind(payload),
+        Err(report) => panic!("{report}"),
     }
 }
 
@@ -129,6 +143,7 @@ impl Builder {
     /// memory) and how to raise it. Nothing is started then, and once other coroutines finish
     /// there is room again. Fails with [`io::ErrorKind::InvalidInput`] if the
     /// [`stack_size`](Self::stack_size) is above [`MAX_STACK_SIZE`](crate::MAX_STACK_SIZE).
+    #[track_caller]
     pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -147,7 +162,8 @@ impl Builder {
             }
             Some(worker) => worker.acquire_stack(size)?,
         };
-        let mut task = Task::new(stack, self.name, self.migrates, f);
+        let started_at = panic::Location::caller();
+        let mut task = Task::new(stack, self.name, self.migrates, started_at, f);
         // A new coroutine is made by the worker that first runs it, which spreads the cost of a
         // burst of `go` calls over the workers, but only while they keep up: once this worker's
         // queue holds a backlog, the spawner makes its coroutines itself, so it cannot run ahead
@@ -156,6 +172,7 @@ impl Builder {
             task.start();
         }
         let task = Arc::new(task);
+        sched.registry.insert(&task, worker.map(|w| w.index()));
         sched.schedule(task.clone());
         Ok(JoinHandle::new(task))
     }

@@ -26,7 +26,7 @@
 
 use std::any::Any;
 use std::cell::{Cell, UnsafeCell};
-use std::panic::{self, AssertUnwindSafe};
+use std::panic::{self, AssertUnwindSafe, Location};
 
 use corosensei::{Coroutine, CoroutineResult};
 
@@ -36,6 +36,7 @@ use super::park_state::{ParkState, Unparked};
 use super::sanitizer::Fiber;
 use super::stack::Stack;
 use super::stack_memory::StackMemory;
+use super::wait::{WaitReason, WaitRecord};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 
@@ -67,6 +68,11 @@ enum Body {
 
 /// The next coroutine's number. Relaxed: only uniqueness matters.
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Coroutines spawned so far: a count of progress for the deadlock watch.
+pub(crate) fn spawned() -> u64 {
+    NEXT_ID.load(Ordering::Relaxed) - 1
+}
 
 /// `Task::home` of a task that has none (not started yet, or free to migrate).
 const NO_HOME: usize = usize::MAX;
@@ -113,6 +119,13 @@ pub(crate) struct Task {
     /// The coroutine's number, unique in the process, from 1 in spawn order (Go's goroutine
     /// ids). Immutable.
     id: u64,
+    /// Where `go` or `spawn` was called for it. Immutable.
+    started_at: &'static Location<'static>,
+    /// What it last parked for, and since when (for the dump). Written by the coroutine, read by
+    /// anyone, relaxed.
+    wait: WaitRecord,
+    /// Its place in the registry of live tasks (`registry.rs`), which owns it.
+    pub(crate) registry_key: AtomicUsize,
     /// Where the coroutine leaves its result for its `JoinHandle`. Internally synchronized.
     join: JoinSlot,
     /// The worker thread blocked by `park_in_place`, for `unpark` to wake. Rarely used.
@@ -123,8 +136,8 @@ pub(crate) struct Task {
 }
 
 // Why a task may be shared and sent between threads:
-// - `state`, `home` and `waited_on_socket` are atomic, `migrates`, `stack_size` and `stack_low`
-//   immutable,
+// - `state`, `home`, `waited_on_socket`, `wait` and `registry_key` are atomic, `migrates`,
+//   `stack_size`, `stack_low`, `id` and `started_at` immutable,
 //   `join` and `blocked_thread` locked, `link` used only as `inbox.rs` argues (by the one
 //   thread that holds the run right);
 // - `body` and `fiber` are reached only by the holder of the run right (one thread at a time, handed over
@@ -165,7 +178,13 @@ impl Task {
     /// Wraps `body` (to run on `stack`) in a task. Nothing runs until the first `resume`. The
     /// body's result, or its panic, goes to the task's join slot. A task that `migrates` gets no
     /// home (see the module docs).
-    pub(crate) fn new<F, T>(stack: Stack, name: Option<String>, migrates: bool, body: F) -> Task
+    pub(crate) fn new<F, T>(
+        stack: Stack,
+        name: Option<String>,
+        migrates: bool,
+        started_at: &'static Location<'static>,
+        body: F,
+    ) -> Task
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
@@ -174,11 +193,14 @@ impl Task {
             let task = super::context::bind_yielder(yielder);
             // A panic stops at the coroutine's edge and goes to the joiner, as with std::thread.
             let result = panic::catch_unwind(AssertUnwindSafe(body));
-            // Uncounted before the result is out, so that once `join` returns the coroutine
-            // no longer counts against `Config::max_coroutines` (its stack follows shortly).
+            // Uncounted and unlisted before the result is out, so that once `join` returns the
+            // coroutine no longer counts against `Config::max_coroutines` (its stack follows
+            // shortly) and no dump lists it. The worker still holds the task.
+            let sched = super::scheduler::get();
             if let Some(index) = super::context::current_processor() {
-                super::scheduler::get().stacks.coroutine_ended(index);
+                sched.stacks.coroutine_ended(index);
             }
+            sched.registry.remove(task);
             task.join
                 .complete(result.map(|value| Box::new(value) as Box<dyn Any + Send>));
         });
@@ -197,6 +219,9 @@ impl Task {
             link: Link::default(),
             stack_size: stack.size,
             stack_low,
+            started_at,
+            wait: WaitRecord::default(),
+            registry_key: AtomicUsize::new(usize::MAX),
             join: JoinSlot::new(name),
             blocked_thread: Mutex::new(None),
             fiber: Fiber::new(),
@@ -298,12 +323,14 @@ impl Task {
         }
     }
 
-    /// The coroutine's half of `park`. Must be called from inside this task's coroutine.
-    pub(crate) fn park(&self) {
+    /// The coroutine's half of `park`, waiting for `why`. Must be called from inside this
+    /// task's coroutine.
+    pub(crate) fn park(&self, why: WaitReason) {
         // A token left while we ran: consume it and carry on without switching.
         if self.state.take_token() {
             return;
         }
+        self.wait.set(why);
         if std::thread::panicking() {
             return self.park_in_place();
         }
@@ -366,7 +393,6 @@ impl Task {
         unsafe { (*yielder).suspend(why) };
     }
 
-    /// The slot the coroutine's result goes to.
     /// The stack's guard page. Reads only immutable fields and a cached value: a signal
     /// handler may call it.
     pub(crate) fn guard(&self) -> std::ops::Range<usize> {
@@ -388,6 +414,22 @@ impl Task {
         self.join.name.as_deref()
     }
 
+    /// Where the coroutine was started (the caller of `go` or `spawn`).
+    pub(crate) fn started_at(&self) -> &'static Location<'static> {
+        self.started_at
+    }
+
+    /// What the coroutine last parked for, and the coarse time it began (see `wait.rs`).
+    pub(crate) fn last_wait(&self) -> (WaitReason, u32) {
+        self.wait.get()
+    }
+
+    /// True if the coroutine is parked (or parked in place): not running, not queued.
+    pub(crate) fn is_parked(&self) -> bool {
+        self.state.is_parked()
+    }
+
+    /// The slot the coroutine's result goes to.
     pub(crate) fn join_slot(&self) -> &JoinSlot {
         &self.join
     }

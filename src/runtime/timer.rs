@@ -415,7 +415,7 @@ mod tests {
     use std::time::Duration;
 
     fn me() -> Action {
-        Action::Unpark(Unparker::Thread(std::thread::current()))
+        Action::Unpark(crate::runtime::park::current())
     }
 
     #[test]

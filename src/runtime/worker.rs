@@ -82,6 +82,7 @@ use super::processor::Processor;
 use super::scheduler::Scheduler;
 use super::stack::{Stack, StackCache};
 use super::task::{Outcome, Task};
+use super::wait;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Arc;
 
@@ -321,9 +322,13 @@ impl Worker {
         // holds a task homed elsewhere (`Scheduler::ready` sends those home, `steal_from` gives
         // them back).
         let homed_before = task.home().is_some();
+        let progress = &self.processor().progress;
+        progress.since.store(wait::coarse_now(), Ordering::Relaxed);
+        progress.running.store(task.id(), Ordering::Relaxed);
         // SAFETY: so this worker holds the task's run right, and this thread is its home or it
         // has none.
         let outcome = unsafe { task.resume(self.index) };
+        progress.running.store(0, Ordering::Relaxed);
         context::set_current_task(std::ptr::null());
         // Count the coroutines homed here: one more if it took this worker as its home just
         // now, one less if it ended (both: no change).
@@ -346,7 +351,10 @@ impl Worker {
     fn next_task(&self) -> Option<Arc<Task>> {
         let tick = self.tick.get().wrapping_add(1);
         self.tick.set(tick);
-        self.processor().ticks.store(tick, Ordering::Relaxed);
+        self.processor()
+            .progress
+            .ticks
+            .store(tick, Ordering::Relaxed);
         if self.sched.poller.poll_requested() {
             self.poll_now();
         }
@@ -604,6 +612,8 @@ impl Worker {
             }
             None => sched.idle.sleep(self.index, was_searching, has_work, None),
         };
+        // Parks from here on are dated from now, not from when this worker fell asleep.
+        wait::refresh_coarse_clock();
         if wake == Wake::Woken {
             self.searching.set(true);
         } else {

@@ -21,6 +21,7 @@ use std::ops::{Deref, DerefMut};
 
 use crate::loom::sync::atomic::{AtomicU8, Ordering};
 use crate::loom::sync::{Arc, Mutex as QueueLock};
+use crate::runtime::park::WaitReason;
 use crate::runtime::signal::Signal;
 
 const UNLOCKED: u8 = 0;
@@ -144,7 +145,7 @@ impl<T: ?Sized> Mutex<T> {
         };
         // The unlocker handed us the lock; the signal's release/acquire orders its writes to
         // `data` before ours.
-        signal.wait();
+        signal.wait(WaitReason::Mutex);
         MutexGuard { mutex: self }
     }
 

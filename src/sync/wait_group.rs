@@ -11,6 +11,7 @@ use std::fmt;
 use crate::loom::sync::atomic::{AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::join::JoinHandle;
+use crate::runtime::park::WaitReason;
 use crate::runtime::signal::Signal;
 
 /// Waits for a number of tasks to finish, as Go's `sync.WaitGroup`.
@@ -87,6 +88,7 @@ impl WaitGroup {
     /// assert_eq!(ok.join().unwrap(), 42);
     /// assert!(failed.join().is_err());
     /// ```
+    #[track_caller]
     pub fn go<F, T>(&self, f: F) -> JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -132,7 +134,7 @@ impl WaitGroup {
             waiters.push(signal.clone());
             signal
         };
-        signal.wait();
+        signal.wait(WaitReason::WaitGroup);
     }
 
     /// Releases the waiters, if the count is still zero under the lock. If a new round's `add`

@@ -1,0 +1,168 @@
+//! How a plain thread (not a coroutine) parks in offshoot: `std::thread::park` with a count of
+//! the threads parked with no deadline, for the deadlock rule (see `deadlock.rs`).
+//!
+//! Each thread has one token, like std's: `unpark` leaves it, `park` consumes it or waits. The
+//! token lives in an atomic of our own rather than in std's (which cannot be read), with three
+//! states:
+//!
+//! ```text
+//!   EMPTY    --park, no deadline-->  PARKED   (counted in `parked_forever`)
+//!   PARKED   --unpark-->              NOTIFIED (uncounted by the waker, in the same step)
+//!   EMPTY    --unpark-->              NOTIFIED
+//!   NOTIFIED --park-->                EMPTY    (the token is consumed; no wait)
+//! ```
+//!
+//! The count moves only with a state change that happened: the parker adds itself after its
+//! EMPTY -> PARKED swap, and the waker that moves PARKED -> NOTIFIED takes it off. Either may
+//! come first, so the count may dip below the truth for a moment, never rise above it: a thread
+//! that a waker has let go is never counted as parked, even before it has been scheduled. The
+//! deadlock rule relies on exactly that (an over-count could report a deadlock that is not).
+//! A park with a deadline is not counted: it ends by itself.
+
+use std::sync::atomic::{AtomicIsize, AtomicU64, AtomicU8, Ordering};
+use std::sync::Arc;
+use std::thread::{self, Thread};
+use std::time::Instant;
+
+const EMPTY: u8 = 0;
+const PARKED: u8 = 1;
+const NOTIFIED: u8 = 2;
+
+/// Plain threads parked in offshoot with no deadline (may dip below the truth: module docs).
+static PARKED_FOREVER: AtomicIsize = AtomicIsize::new(0);
+
+/// Wake-ups of plain threads parked with no deadline, ever: a count of progress for the deadlock
+/// watch.
+static WAKES: AtomicU64 = AtomicU64::new(0);
+
+/// Wake-ups of plain threads parked with no deadline so far.
+pub(crate) fn wakes() -> u64 {
+    WAKES.load(Ordering::SeqCst)
+}
+
+/// Plain threads parked in offshoot with no deadline, as far as the count has caught up (never
+/// more than the truth).
+pub(crate) fn parked_forever() -> usize {
+    PARKED_FOREVER.load(Ordering::SeqCst).max(0) as usize
+}
+
+/// One plain thread's token.
+#[derive(Debug)]
+pub(crate) struct ThreadParker {
+    state: AtomicU8,
+    thread: Thread,
+}
+
+thread_local! {
+    static CURRENT: Arc<ThreadParker> = Arc::new(ThreadParker {
+        state: AtomicU8::new(EMPTY),
+        thread: thread::current(),
+    });
+}
+
+/// The calling thread's parker.
+pub(crate) fn current() -> Arc<ThreadParker> {
+    CURRENT.with(Arc::clone)
+}
+
+impl ThreadParker {
+    /// Wakes the thread, or leaves it a token.
+    pub(crate) fn unpark(&self) {
+        // SeqCst: the deadlock watch reads the count and the threads' progress in one order.
+        if self.state.swap(NOTIFIED, Ordering::SeqCst) == PARKED {
+            WAKES.fetch_add(1, Ordering::SeqCst);
+            PARKED_FOREVER.fetch_sub(1, Ordering::SeqCst);
+        }
+        // Always: a thread in a timed park waits in std's park without publishing PARKED.
+        self.thread.unpark();
+    }
+
+    /// Consumes the token if there is one.
+    fn take_token(&self) -> bool {
+        // Acquire pairs with the waker's swap: what it wrote before waking us is visible.
+        self.state
+            .compare_exchange(NOTIFIED, EMPTY, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+    }
+}
+
+/// Parks the calling thread until it is unparked (or spuriously).
+pub(crate) fn park() {
+    CURRENT.with(|me| {
+        if me.take_token() {
+            return;
+        }
+        if me
+            .state
+            .compare_exchange(EMPTY, PARKED, Ordering::SeqCst, Ordering::Relaxed)
+            .is_err()
+        {
+            // A token came between the two steps.
+            let _ = me.take_token();
+            return;
+        }
+        PARKED_FOREVER.fetch_add(1, Ordering::SeqCst);
+        while !me.take_token() {
+            thread::park();
+        }
+    });
+}
+
+/// Parks the calling thread until it is unparked (or spuriously), or until `deadline`.
+pub(crate) fn park_until(deadline: Instant) {
+    CURRENT.with(|me| {
+        if me.take_token() {
+            return;
+        }
+        let now = Instant::now();
+        if now < deadline {
+            thread::park_timeout(deadline - now);
+        }
+        let _ = me.take_token();
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn a_token_left_before_park_is_consumed_without_waiting() {
+        let me = current();
+        me.unpark();
+        park(); // returns at once
+        assert_eq!(me.state.load(Ordering::Relaxed), EMPTY);
+    }
+
+    #[test]
+    fn a_parked_thread_is_counted_until_its_waker_lets_it_go() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = thread::spawn(move || {
+            tx.send(current()).unwrap();
+            park();
+        });
+        let parker = rx.recv().unwrap();
+        // Other tests' threads may park too: wait until this one is counted, then wake it.
+        while parker.state.load(Ordering::SeqCst) != PARKED {
+            thread::sleep(Duration::from_millis(1));
+        }
+        assert!(parked_forever() >= 1);
+        parker.unpark();
+        waiter.join().unwrap();
+    }
+
+    #[test]
+    fn a_timed_park_is_not_counted_and_an_unpark_ends_it() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = thread::spawn(move || {
+            tx.send(current()).unwrap();
+            park_until(Instant::now() + Duration::from_secs(600));
+        });
+        let parker = rx.recv().unwrap();
+        thread::sleep(Duration::from_millis(20));
+        assert_ne!(parker.state.load(Ordering::SeqCst), PARKED);
+        parker.unpark();
+        waiter.join().unwrap(); // well before the deadline
+    }
+}
