@@ -169,3 +169,62 @@ fn a_running_coroutine_and_a_sleeping_one_show_as_such() {
         sleeper.join().unwrap();
     });
 }
+
+#[test]
+#[ignore = "run as a child process by sigquit_prints_the_dump_and_exits_2"]
+fn child_waits_for_sigquit() {
+    if !common::is_child() {
+        return;
+    }
+    offshoot::run(|| {
+        let (_tx, rx) = chan::<()>(0);
+        let _stuck = spawn_named("stuck".into(), move || {
+            let _ = rx.recv();
+        });
+        offshoot::time::sleep(Duration::from_millis(50));
+        println!("READY");
+        offshoot::time::sleep(Duration::from_secs(60));
+    });
+}
+
+#[test]
+fn sigquit_prints_the_dump_and_exits_2() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_waits_for_sigquit",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env(common::CHILD_MARKER, "1")
+        .env("OFFSHOOT_SIGQUIT_DUMP", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("READY") {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).unwrap() > 0,
+            "the child ended early"
+        );
+    }
+    // SAFETY: `kill` with the pid of a child we started and have not waited for.
+    assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGQUIT) }, 0);
+    let status = child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert_eq!(status.code(), Some(2), "{stderr}");
+    assert!(stderr.starts_with("SIGQUIT: quit"), "{stderr}");
+    assert!(stderr.contains("\"stuck\" [chan receive, "), "{stderr}");
+    assert!(stderr.contains("coroutine 1 [sleep, "), "{stderr}");
+}

@@ -13,6 +13,7 @@
 //! | blocking-pool threads | [`Config::blocking_threads`] | `OFFSHOOT_BLOCKING_THREADS` | 512 |
 //! | blocking-pool idle time | [`Config::blocking_keep_alive`] | none | 10 s |
 //! | deadlock report | [`Config::deadlock_report`] | `OFFSHOOT_DEADLOCK_REPORT` (`1`/`0`) | on |
+//! | dump on `SIGQUIT` | [`Config::dump_on_sigquit`] | `OFFSHOOT_SIGQUIT_DUMP` (`1`/`0`) | off |
 //! | stall report | [`Config::stall_report`] | `OFFSHOOT_STALL_REPORT` (ms, or `0` for off) | 100 ms |
 //!
 //! A stack size may be at most [`MAX_STACK_SIZE`] (1 TiB).
@@ -68,6 +69,7 @@ pub struct Config {
     blocking_threads: Option<usize>,
     blocking_keep_alive: Option<Duration>,
     deadlock_report: Option<bool>,
+    dump_on_sigquit: Option<bool>,
     stall_report: Option<Option<Duration>>,
 }
 
@@ -80,6 +82,7 @@ pub(crate) struct Settings {
     pub(crate) blocking_threads: usize,
     pub(crate) blocking_keep_alive: Duration,
     pub(crate) deadlock_report: bool,
+    pub(crate) dump_on_sigquit: bool,
     pub(crate) stall_report: Option<Duration>,
 }
 
@@ -157,6 +160,14 @@ impl Config {
         self
     }
 
+    /// Whether `SIGQUIT` (Ctrl-\\ in a terminal) prints the [`dump`](crate::dump) of every
+    /// coroutine to stderr and exits with status 2, as Go's runtime does (off by default: the
+    /// program may want the signal for itself).
+    pub fn dump_on_sigquit(mut self, on: bool) -> Config {
+        self.dump_on_sigquit = Some(on);
+        self
+    }
+
     /// After how long a worker that runs one coroutine without parking, while other coroutines
     /// wait for that worker, prints a report naming the coroutine (once per stall); `None` turns
     /// the report off. Default: [`DEFAULT_STALL_REPORT`].
@@ -208,6 +219,10 @@ pub(crate) fn take_settings() -> Settings {
             .deadlock_report
             .or_else(|| env_value("OFFSHOOT_DEADLOCK_REPORT", parse_switch).map(|v| v == 1))
             .unwrap_or(true),
+        dump_on_sigquit: api
+            .dump_on_sigquit
+            .or_else(|| env_value("OFFSHOOT_SIGQUIT_DUMP", parse_switch).map(|v| v == 1))
+            .unwrap_or(false),
         stall_report: api
             .stall_report
             .or_else(|| {
@@ -227,7 +242,7 @@ fn env_value(name: &str, parse: fn(&str) -> Option<usize>) -> Option<usize> {
             if name.ends_with("SIZE") {
                 "a positive whole number of bytes, optionally with a k or m suffix (e.g. 262144, \
                  256k, 1m)"
-            } else if name.ends_with("DEADLOCK_REPORT") {
+            } else if name.ends_with("DEADLOCK_REPORT") || name.ends_with("SIGQUIT_DUMP") {
                 "1 (on) or 0 (off)"
             } else if name.ends_with("STALL_REPORT") {
                 "a whole number of milliseconds, or 0 for off"

@@ -15,7 +15,7 @@
 //! 3. no timer is set (a sleep, a ticker, a timeout, even one nobody listens to), no coroutine
 //!    waits on a socket, and the blocking pool runs and queues nothing;
 //! 4. the threads the kernel lists for the process (`/proc/self/task`) are exactly the workers,
-//!    the monitor, the blocking pool's idle threads, and the plain threads parked in offshoot
+//!    the monitor, the blocking pool's idle threads, the `SIGQUIT` dumper if enabled, and the plain threads parked in offshoot
 //!    with no deadline (`thread_parker.rs`, whose count never exceeds the truth). One thread
 //!    more, whatever it is doing (computing, reading stdin, waiting on a std lock or the test
 //!    harness's channel), could still act, and there is no report;
@@ -142,7 +142,7 @@ fn quiet_look(sched: &Scheduler) -> Option<Look> {
     });
     let parked_threads = thread_parker::parked_forever();
     let threads = process_threads()?;
-    let known = workers + 1 + pool_threads + parked_threads;
+    let known = workers + 1 + super::sigquit::threads() + pool_threads + parked_threads;
     (all_stuck && threads == known && sched.idle.sleeping() == workers).then_some(Look {
         ticks,
         spawned,

@@ -48,6 +48,8 @@ pub(crate) mod signal;
 #[cfg(not(loom))]
 mod signal_stack;
 #[cfg(not(loom))]
+mod sigquit;
+#[cfg(not(loom))]
 pub(crate) mod spawn;
 #[cfg(not(loom))]
 pub(crate) mod stack;

@@ -133,6 +133,9 @@ fn start() -> &'static Scheduler {
         .name("offshoot-monitor".into())
         .spawn(move || sched.monitor.run(sched))
         .expect("offshoot: cannot start the monitor thread");
+    if settings.dump_on_sigquit {
+        super::sigquit::install();
+    }
     sched
 }
 

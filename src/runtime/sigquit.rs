@@ -1,0 +1,82 @@
+//! The dump on `SIGQUIT` (Ctrl-\ in a terminal, `kill -QUIT`), as Go's runtime prints every
+//! goroutine and exits with status 2. Opt-in: `Config::dump_on_sigquit` or
+//! `OFFSHOOT_SIGQUIT_DUMP=1`; a library should not take a signal from its program unasked.
+//!
+//! Nothing of the dump may run in a signal handler (it allocates and takes locks), so the
+//! handler only writes one byte to a pipe (`write` is async-signal-safe), and a thread of the
+//! runtime, `offshoot-sigquit`, blocked reading the other end, prints the dump and exits.
+
+use std::io;
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+
+use super::dump;
+
+/// The pipe's write end, for the handler; -1 until installed.
+static WRITE_END: AtomicI32 = AtomicI32::new(-1);
+/// True once the handler and its thread are in place.
+static INSTALLED: AtomicBool = AtomicBool::new(false);
+
+/// Threads this module runs (for the deadlock rule's count of the runtime's threads).
+pub(crate) fn threads() -> usize {
+    usize::from(INSTALLED.load(Ordering::SeqCst))
+}
+
+/// Installs the handler and starts the thread that dumps. Called once, when the runtime starts.
+pub(crate) fn install() {
+    if let Err(err) = try_install() {
+        eprintln!("offshoot: no coroutine dump on SIGQUIT: {err}");
+    }
+}
+
+fn try_install() -> io::Result<()> {
+    let mut fds = [0; 2];
+    // SAFETY: `pipe2` writes two descriptors into the array we own.
+    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let [read_end, write_end] = fds;
+    WRITE_END.store(write_end, Ordering::SeqCst);
+    INSTALLED.store(true, Ordering::SeqCst);
+    std::thread::Builder::new()
+        .name("offshoot-sigquit".into())
+        .spawn(move || wait_and_dump(read_end))?;
+    // SAFETY: `sigaction` with a zeroed struct filled in here; the handler is an `extern "C"`
+    // function with the plain one-argument signature (no `SA_SIGINFO`).
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = on_sigquit as *const () as usize;
+        action.sa_flags = libc::SA_RESTART;
+        libc::sigemptyset(&mut action.sa_mask);
+        if libc::sigaction(libc::SIGQUIT, &action, std::ptr::null_mut()) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+extern "C" fn on_sigquit(_signal: libc::c_int) {
+    let fd = WRITE_END.load(Ordering::Relaxed);
+    let byte = 1u8;
+    // SAFETY: `write` of one byte from a local to a descriptor this module opened and never
+    // closes; async-signal-safe. A failure (a full pipe: a dump is already on its way) is
+    // ignored.
+    unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+}
+
+/// The dump thread: waits for the handler's byte, prints every coroutine, exits with status 2.
+fn wait_and_dump(read_end: i32) {
+    let mut byte = 0u8;
+    loop {
+        // SAFETY: `read` of one byte into a local from the pipe's read end, which we own.
+        let n = unsafe { libc::read(read_end, (&mut byte as *mut u8).cast(), 1) };
+        if n == 1 {
+            break;
+        }
+        if n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+            continue;
+        }
+        return; // the pipe is gone: nothing more will come
+    }
+    eprintln!("SIGQUIT: quit\n\n{}", dump::dump());
+    std::process::exit(2);
+}
