@@ -228,3 +228,28 @@ fn sigquit_prints_the_dump_and_exits_2() {
     assert!(stderr.contains("\"stuck\" [chan receive, "), "{stderr}");
     assert!(stderr.contains("coroutine 1 [sleep, "), "{stderr}");
 }
+
+#[test]
+fn an_unnamed_coroutine_that_never_parked_is_found_through_its_worker() {
+    watchdog("unnamed spinner", 60, || {
+        let (stop_tx, stop_rx) = chan::<()>(1);
+        let line = line!() + 1;
+        let spinner = offshoot::go(move || {
+            while stop_rx.try_recv().is_err() {
+                std::hint::spin_loop();
+            }
+        });
+        let started = format!("started at tests/dump.rs:{line}:");
+        let mut dump = String::new();
+        let seen = wait_until(Duration::from_secs(30), || {
+            dump = offshoot::dump();
+            let lines: Vec<&str> = dump.lines().collect();
+            lines
+                .windows(2)
+                .any(|pair| pair[0].contains("[running on worker ") && pair[1].contains(&started))
+        });
+        assert!(seen, "{dump}");
+        stop_tx.send(()).unwrap();
+        spinner.join().unwrap();
+    });
+}

@@ -10,8 +10,9 @@
 //! thread of the process, and all of it is quiet. All of these must hold:
 //! 1. a thread (or coroutine) waits in [`run`](crate::run) for its main coroutine: the report
 //!    goes there, and a process with no `run` is never reported;
-//! 2. every worker is asleep, and every registered coroutine is parked on something only
-//!    another coroutine or thread can end (a channel, a lock, a wait group, a join);
+//! 2. every worker is asleep, every live coroutine has started, and every one is parked on
+//!    something only another coroutine or thread can end (a channel, a lock, a wait group, a
+//!    join);
 //! 3. no timer is set (a sleep, a ticker, a timeout, even one nobody listens to), no coroutine
 //!    waits on a socket, and the blocking pool runs and queues nothing;
 //! 4. the threads the kernel lists for the process (`/proc/self/task`) are exactly the workers,
@@ -143,7 +144,9 @@ fn quiet_look(sched: &Scheduler) -> Option<Look> {
     let parked_threads = thread_parker::parked_forever();
     let threads = process_threads()?;
     let known = workers + 1 + super::sigquit::threads() + pool_threads + parked_threads;
-    (all_stuck && threads == known && sched.idle.sleeping() == workers).then_some(Look {
+    let all_listed = sched.stacks.live() == coroutines;
+    let quiet = all_stuck && all_listed && threads == known && sched.idle.sleeping() == workers;
+    quiet.then_some(Look {
         ticks,
         spawned,
         thread_wakes,
@@ -161,7 +164,7 @@ fn process_threads() -> Option<usize> {
 /// Files the report with every caller of `run`, and wakes them.
 fn report(sched: &Scheduler) {
     let mut text = String::from("all coroutines are asleep - deadlock!\n\n");
-    text.push_str(&dump::format(&dump::entries(sched)));
+    text.push_str(&dump::text(sched));
     let threads = thread_parker::parked_forever();
     let _ = write!(
         text,

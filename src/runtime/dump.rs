@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Each line is read from the registry (`registry.rs`) without stopping anything, so a coroutine
-//! that changes state while the dump is taken may show either state. A waiting coroutine shows
+//! that changes state while the dump is taken may show either state. Coroutines that have not
+//! started yet are not in the registry: the dump counts them on a last line. A waiting coroutine shows
 //! what it waits for and for how long, to the coarse clock's precision (`wait.rs`).
 //!
 //! There is no backtrace of a parked coroutine: walking another coroutine's stack would need an
@@ -43,13 +44,40 @@ pub(crate) struct Entry {
     pub(crate) state: State,
 }
 
-/// Every live coroutine, in id order.
-pub(crate) fn entries(sched: &Scheduler) -> Vec<Entry> {
-    let running: Vec<u64> = sched.processors.iter().map(|p| p.running().0).collect();
+/// The dump's text: every started coroutine, then a count of those not started yet.
+pub(crate) fn text(sched: &Scheduler) -> String {
+    let entries = entries(sched);
+    let mut out = format(&entries);
+    // A hint: both counts move while they are read.
+    let unstarted = sched.stacks.live().saturating_sub(entries.len());
+    if unstarted > 0 {
+        let _ = writeln!(out, "and {unstarted} coroutine(s) not started yet");
+    }
+    out
+}
+
+/// Every started coroutine that has not ended, in id order: those listed in the registry, and
+/// those running now that are not (see `registry.rs`).
+fn entries(sched: &Scheduler) -> Vec<Entry> {
+    let running: Vec<u64> = sched.processors.iter().map(|p| p.running()).collect();
     let mut entries = Vec::new();
     sched
         .registry
         .for_each(|task| entries.push(entry(task, &running)));
+    for (worker, processor) in sched.processors.iter().enumerate() {
+        let id = running[worker];
+        let Some(started_at) = processor.progress.started_at() else {
+            continue;
+        };
+        if id != 0 && !entries.iter().any(|e| e.id == id) {
+            entries.push(Entry {
+                id,
+                name: None, // a named coroutine is always listed
+                started_at,
+                state: State::Running(worker),
+            });
+        }
+    }
     entries.sort_by_key(|e| e.id);
     entries
 }
@@ -101,7 +129,7 @@ fn age(ms: u32) -> String {
     }
 }
 
-/// Every live coroutine: its id, its name, what it is doing (running on which worker, runnable,
+/// Every live coroutine that has started: its id, its name, what it is doing (running on which worker, runnable,
 /// or waiting, for what and for how long) and where it was started, as Go's runtime prints all
 /// goroutines on `SIGQUIT` or a deadlock.
 ///
@@ -119,13 +147,13 @@ fn age(ms: u32) -> String {
 /// ```
 ///
 /// Each coroutine is read without stopping the others, so one that changes state meanwhile may
-/// show either state. A parked coroutine's stack is not shown: the runtime has no unwinder for a
+/// show either state. Coroutines not started yet are counted on a last line. A parked coroutine's stack is not shown: the runtime has no unwinder for a
 /// suspended stack; its wait and the line that started it (`go` and [`Builder::spawn`] record
 /// their caller) usually tell where it is.
 ///
 /// [`Builder::spawn`]: crate::Builder::spawn
 pub fn dump() -> String {
-    format(&entries(scheduler::get()))
+    text(scheduler::get())
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@
 //!   wake them (see `inbox.rs`);
 //! - `progress`: a count of tasks the worker has picked, which the monitor and thieves read to
 //!   tell a processor that makes progress from one that is stuck, and the coroutine it runs now
-//!   and since when, for the stall report and the dump;
+//!   (its id and where it was started), for the stall report and the dump;
 //! - `run_outs` and `saturated`: the worker counts the times it runs out of tasks, and the
 //!   monitor marks it saturated if the count did not move over a whole interval. A coroutine
 //!   spawned on a saturated worker starts on one that is not (`Scheduler::hand_over`): where a
@@ -34,7 +34,9 @@ use crossbeam_utils::CachePadded;
 use super::inbox::Inbox;
 use super::run_next::RunNext;
 use super::task::Task;
-use crate::loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::panic::Location;
+
+use crate::loom::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::Arc;
 
 /// What a worker publishes of its progress, on one cache line that it alone writes.
@@ -44,8 +46,26 @@ pub(crate) struct Progress {
     pub(crate) ticks: AtomicU64,
     /// The id of the coroutine running now, 0 if none.
     pub(crate) running: AtomicU64,
-    /// The coarse time (`wait.rs`) the running coroutine was resumed.
-    pub(crate) since: AtomicU32,
+    /// Where the running coroutine was started: a `&'static Location` (so any value read is
+    /// valid, if perhaps another coroutine's), null if none ran yet.
+    started_at: AtomicPtr<Location<'static>>,
+}
+
+impl Progress {
+    /// Publishes where the coroutine about to run was started.
+    #[inline]
+    pub(crate) fn set_started_at(&self, at: &'static Location<'static>) {
+        self.started_at
+            .store(at as *const Location<'static> as *mut _, Ordering::Relaxed);
+    }
+
+    /// Where the running coroutine was started, if any has run.
+    pub(crate) fn started_at(&self) -> Option<&'static Location<'static>> {
+        let at = self.started_at.load(Ordering::Relaxed);
+        // SAFETY: only `&'static Location` values are ever stored, so a non-null pointer is
+        // one of them, valid for the rest of the program and never written through.
+        unsafe { at.cast_const().as_ref() }
+    }
 }
 
 /// The parts of a processor that other threads use. What the owning worker writes on every
@@ -104,11 +124,9 @@ impl Processor {
         self.progress.ticks.load(Ordering::Relaxed)
     }
 
-    /// The coroutine the worker runs now (its id; 0 between coroutines), and the coarse time it
-    /// was resumed (`wait.rs`). A hint: the two are read apart.
-    pub(crate) fn running(&self) -> (u64, u32) {
-        let id = self.progress.running.load(Ordering::Relaxed);
-        (id, self.progress.since.load(Ordering::Relaxed))
+    /// The id of the coroutine the worker runs now (0 between coroutines). A hint.
+    pub(crate) fn running(&self) -> u64 {
+        self.progress.running.load(Ordering::Relaxed)
     }
 
     /// Called by the owning worker when it has no task of its own left.

@@ -1,14 +1,28 @@
-//! Every live coroutine, for the dump and the deadlock report (Go's `allgs`).
+//! The coroutines that have suspended at least once and not ended, for the dump and the
+//! deadlock report (Go's `allgs`).
 //!
-//! A task is registered when it is spawned and removed by its coroutine's last act, just before
-//! its result goes to its `JoinHandle`. The registry holds an `Arc` to each task, so a task that parks and is never woken
-//! (a leak: Go keeps such goroutines too) stays listed, and every task the dump reads is alive
-//! for as long as the dump holds the shard's lock, with no unsafe code.
+//! # When a coroutine is listed
 //!
-//! The registry is split into shards, one per worker and one for spawns from plain threads, each
-//! behind its own lock: a worker registers what it spawns in its own shard, so the locks are
-//! uncontended on the spawn path. A task removed by another worker (it was stolen before it
-//! started) locks the spawner's shard once. A task's key says which shard and which slot.
+//! A coroutine is listed by its first suspension (its first park or yield), on its worker's
+//! thread, and unlisted by its last act, just before its result goes to its `JoinHandle`. One
+//! that was given a name is listed when it is spawned, so that a dump can name it while it
+//! runs (in the spawning worker's shard, or the first for a spawn from a plain thread). An unnamed coroutine that has not suspended yet is either not started, or running now,
+//! and a dump finds those through the processors (`Processor::running`), not here.
+//!
+//! So a coroutine that never suspends (most short ones: a `go` whose body computes and returns)
+//! costs the registry nothing. Listing every coroutine at its first run cost `go` followed by
+//! `join` a sixth of its time (two lock round trips and an `Arc` count each way).
+//!
+//! The registry holds an `Arc` to each task, so a task that parks and is never woken (a leak: Go
+//! keeps such goroutines too) stays listed, and every task the dump reads is alive for as long
+//! as the dump holds the shard's lock, with no unsafe code.
+//!
+//! # Shards
+//!
+//! One shard per worker, each behind its own lock. An unnamed coroutine is listed and unlisted
+//! on its home worker, in that worker's shard, so the lock is uncontended and stays in that
+//! core's cache unless a dump is being taken. (A named one, or one that migrates, may end on
+//! another worker than the shard's, and lock it from there.)
 
 use crossbeam_utils::CachePadded;
 
@@ -16,7 +30,7 @@ use super::task::Task;
 use crate::loom::sync::atomic::Ordering;
 use crate::loom::sync::{Arc, Mutex};
 
-/// Every live task, sharded by where it was spawned.
+/// The listed tasks, sharded by the worker that listed them.
 #[derive(Debug)]
 pub(crate) struct Registry {
     shards: Box<[CachePadded<Mutex<Shard>>]>,
@@ -30,39 +44,39 @@ struct Shard {
 }
 
 impl Registry {
-    /// A registry for `workers` workers (and plain threads).
+    /// A registry for `workers` workers.
     pub(crate) fn new(workers: usize) -> Registry {
         Registry {
-            shards: (0..=workers).map(|_| CachePadded::default()).collect(),
+            shards: (0..workers).map(|_| CachePadded::default()).collect(),
         }
     }
 
-    /// Registers `task`, spawned on worker `worker` (`None`: on a plain thread).
-    pub(crate) fn insert(&self, task: &Arc<Task>, worker: Option<usize>) {
-        let shard_index = worker.unwrap_or(self.shards.len() - 1);
-        let mut shard = self.shards[shard_index].lock();
-        let slot = match shard.free.pop() {
+    /// Registers `task`, which runs on worker `worker`.
+    pub(crate) fn insert(&self, task: Arc<Task>, worker: usize) {
+        let key_of = |slot: usize| slot * self.shards.len() + worker;
+        let mut shard = self.shards[worker].lock();
+        // Relaxed: the key is read by the coroutine itself when it ends, on a thread that ran
+        // it after this store (this one, or for a coroutine that migrates, one reached through
+        // the queues' release/acquire edges).
+        match shard.free.pop() {
             Some(slot) => {
-                shard.slots[slot] = Some(task.clone());
-                slot
+                task.registry_key.store(key_of(slot), Ordering::Relaxed);
+                shard.slots[slot] = Some(task);
             }
             None => {
-                shard.slots.push(Some(task.clone()));
-                shard.slots.len() - 1
+                task.registry_key
+                    .store(key_of(shard.slots.len()), Ordering::Relaxed);
+                shard.slots.push(Some(task));
             }
-        };
-        // Relaxed: the key is read by whoever removes the task, after it ran, and the task
-        // reached that worker through a queue (a release/acquire edge) after this store.
-        task.registry_key
-            .store(slot * self.shards.len() + shard_index, Ordering::Relaxed);
+        }
     }
 
     /// Removes `task`, whose body has ended (called from its coroutine, which the worker holds).
     pub(crate) fn remove(&self, task: &Task) {
         let key = task.registry_key.load(Ordering::Relaxed);
-        let (slot, shard_index) = (key / self.shards.len(), key % self.shards.len());
+        let (slot, worker) = (key / self.shards.len(), key % self.shards.len());
         let removed = {
-            let mut shard = self.shards[shard_index].lock();
+            let mut shard = self.shards[worker].lock();
             let removed = shard.slots[slot].take();
             shard.free.push(slot);
             removed
@@ -71,7 +85,7 @@ impl Registry {
     }
 
     /// Calls `f` with every registered task, shard by shard, each shard under its lock (so `f`
-    /// must not spawn, nor end a coroutine).
+    /// must not start or end a coroutine).
     pub(crate) fn for_each(&self, mut f: impl FnMut(&Task)) {
         for shard in self.shards.iter() {
             let shard = shard.lock();

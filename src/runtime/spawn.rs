@@ -172,7 +172,11 @@ impl Builder {
             task.start();
         }
         let task = Arc::new(task);
-        sched.registry.insert(&task, worker.map(|w| w.index()));
+        if task.name().is_some() {
+            // Listed before it runs, so a dump can name it while it runs (see `registry.rs`).
+            let shard = worker.map_or(0, |w| w.index());
+            sched.registry.insert(task.clone(), shard);
+        }
         sched.schedule(task.clone());
         Ok(JoinHandle::new(task))
     }

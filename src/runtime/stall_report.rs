@@ -12,21 +12,34 @@
 //! 120 ms without parking; 12 coroutines are waiting for it. ...
 //! ```
 //!
-//! Every look is the monitor's: the worker itself publishes only which coroutine it runs and
-//! since when (`Processor::running`), two relaxed stores per switch.
+//! Every look is the monitor's: the worker itself publishes only which coroutine it runs
+//! (`Processor::running`) and its tick count, relaxed stores it makes anyway at each switch;
+//! the monitor times a stall from the first look that saw the same pair.
 
 use std::time::Duration;
 
 use super::scheduler::Scheduler;
 use super::wait;
 
-/// Per worker: the stall reported last (the coroutine and when it was resumed), and when the
-/// waiting coroutines were last counted for the current one.
+/// What the monitor last saw of one worker.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Seen {
+    /// The worker's tick count and running coroutine: a stall lasts while neither changes.
+    ticks: u64,
+    running: u64,
+    /// When (`wait::precise_now`) the monitor first saw this pair.
+    since: u32,
+    /// When it last counted the coroutines waiting, during this stall.
+    counted: Option<u32>,
+    /// True once this stall is reported.
+    reported: bool,
+}
+
+/// The stall watch: what the monitor saw of each worker.
 #[derive(Debug)]
 pub(crate) struct StallReports {
     after: Option<Duration>,
-    reported: Vec<(u64, u32)>,
-    counted: Vec<(u64, u32, u32)>,
+    seen: Vec<Seen>,
 }
 
 impl StallReports {
@@ -34,30 +47,40 @@ impl StallReports {
     pub(crate) fn new(after: Option<Duration>, workers: usize) -> StallReports {
         StallReports {
             after,
-            reported: vec![(0, 0); workers],
-            counted: vec![(0, 0, 0); workers],
+            seen: vec![Seen::default(); workers],
         }
     }
 
     /// One look at every worker; prints a report for each new stall with coroutines waiting.
+    /// A stall is timed from the first look that saw it, so it may have begun up to one
+    /// monitor interval earlier.
     pub(crate) fn look(&mut self, sched: &Scheduler) {
         let Some(after) = self.after else { return };
         let after_ms = after.as_millis().min(u128::from(u32::MAX)) as u32;
         let now = wait::precise_now();
         for (index, processor) in sched.processors.iter().enumerate() {
-            let (id, since) = processor.running();
-            let held_for = now.wrapping_sub(since);
-            if id == 0 || held_for < after_ms || self.reported[index] == (id, since) {
+            let (ticks, running) = (processor.ticks(), processor.running());
+            let seen = &mut self.seen[index];
+            if (seen.ticks, seen.running) != (ticks, running) {
+                *seen = Seen {
+                    ticks,
+                    running,
+                    since: now,
+                    ..Seen::default()
+                };
                 continue;
             }
+            let held_for = now.wrapping_sub(seen.since);
             // Counting walks the registry: at most once per `after` for one stall.
-            let (last_id, last_since, last_count) = self.counted[index];
-            if (last_id, last_since) == (id, since) && now.wrapping_sub(last_count) < after_ms {
+            let counted_lately = seen
+                .counted
+                .is_some_and(|at| now.wrapping_sub(at) < after_ms);
+            if running == 0 || seen.reported || held_for < after_ms || counted_lately {
                 continue;
             }
-            self.counted[index] = (id, since, now);
-            if let Some(text) = stall_text(sched, index, id, held_for) {
-                self.reported[index] = (id, since);
+            seen.counted = Some(now);
+            if let Some(text) = stall_text(sched, index, running, held_for) {
+                seen.reported = true;
                 eprintln!("{text}");
             }
         }
@@ -79,8 +102,16 @@ fn stall_text(sched: &Scheduler, index: usize, id: u64, held_for: u32) -> Option
             waiting += 1;
         }
     });
-    let (name, started_at) = holder?;
-    if waiting == 0 || sched.processors[index].running().0 != id {
+    // Not listed: it has not suspended since it started, and has no name (`registry.rs`).
+    let unlisted = || Some((None, sched.processors[index].progress.started_at()?));
+    let (name, started_at) = holder.or_else(unlisted)?;
+    if alone {
+        // Coroutines not started yet wait for it too (with more workers, they move).
+        let processor = &sched.processors[index];
+        waiting += processor.stealer.len() + usize::from(!processor.runnext.is_empty());
+        waiting += sched.injector.len();
+    }
+    if waiting == 0 || sched.processors[index].running() != id {
         return None;
     }
     let name = name.map(|n| format!(" {n:?}")).unwrap_or_default();

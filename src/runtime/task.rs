@@ -38,7 +38,7 @@ use super::stack::Stack;
 use super::stack_memory::StackMemory;
 use super::wait::{WaitReason, WaitRecord};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use crate::loom::sync::Mutex;
+use crate::loom::sync::{Arc, Mutex};
 
 /// Why a coroutine handed control back to its worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,6 +73,9 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 pub(crate) fn spawned() -> u64 {
     NEXT_ID.load(Ordering::Relaxed) - 1
 }
+
+/// `Task::registry_key` of a task not listed (yet).
+const UNREGISTERED: usize = usize::MAX;
 
 /// `Task::home` of a task that has none (not started yet, or free to migrate).
 const NO_HOME: usize = usize::MAX;
@@ -200,7 +203,9 @@ impl Task {
             if let Some(index) = super::context::current_processor() {
                 sched.stacks.coroutine_ended(index);
             }
-            sched.registry.remove(task);
+            if task.is_registered() {
+                sched.registry.remove(task);
+            }
             task.join
                 .complete(result.map(|value| Box::new(value) as Box<dyn Any + Send>));
         });
@@ -221,7 +226,7 @@ impl Task {
             stack_low,
             started_at,
             wait: WaitRecord::default(),
-            registry_key: AtomicUsize::new(usize::MAX),
+            registry_key: AtomicUsize::new(UNREGISTERED),
             join: JoinSlot::new(name),
             blocked_thread: Mutex::new(None),
             fiber: Fiber::new(),
@@ -346,6 +351,9 @@ impl Task {
     /// wait. With a single worker, a coroutine that waits here for another coroutine deadlocks,
     /// as a blocking system call would.
     fn park_in_place(&self) {
+        if !self.is_registered() {
+            self.register();
+        }
         *self.blocked_thread.lock() = Some(std::thread::current());
         if !self.state.block() {
             return; // a token arrived meanwhile, and was consumed
@@ -380,6 +388,9 @@ impl Task {
     /// Suspends the coroutine with `why`. Must be called from inside this task's coroutine.
     #[inline(never)]
     pub(crate) fn suspend(&self, why: Switch) {
+        if !self.is_registered() {
+            self.register();
+        }
         let yielder = self.yielder.get();
         debug_assert!(
             !yielder.is_null(),
@@ -412,6 +423,28 @@ impl Task {
     /// The coroutine's name, if it was given one.
     pub(crate) fn name(&self) -> Option<&str> {
         self.join.name.as_deref()
+    }
+
+    /// Lists the task in the registry (see `registry.rs` for when). Called by the coroutine on
+    /// its worker's thread.
+    #[cold]
+    fn register(&self) {
+        let Some(index) = super::context::current_processor() else {
+            return;
+        };
+        // SAFETY: a task only runs inside the `Arc` its worker holds for the whole resume, so
+        // `self` is the payload of a live `Arc` and may have a reference added.
+        let task = unsafe {
+            Arc::increment_strong_count(self);
+            Arc::from_raw(self)
+        };
+        super::scheduler::get().registry.insert(task, index);
+    }
+
+    /// True once the task is in the registry of live tasks (from its first run). Read by the
+    /// holder of the run right.
+    pub(crate) fn is_registered(&self) -> bool {
+        self.registry_key.load(Ordering::Relaxed) != UNREGISTERED
     }
 
     /// Where the coroutine was started (the caller of `go` or `spawn`).

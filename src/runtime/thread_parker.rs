@@ -24,16 +24,18 @@ use std::sync::Arc;
 use std::thread::{self, Thread};
 use std::time::Instant;
 
+use crossbeam_utils::CachePadded;
+
 const EMPTY: u8 = 0;
 const PARKED: u8 = 1;
 const NOTIFIED: u8 = 2;
 
 /// Plain threads parked in offshoot with no deadline (may dip below the truth: module docs).
-static PARKED_FOREVER: AtomicIsize = AtomicIsize::new(0);
+static PARKED_FOREVER: CachePadded<AtomicIsize> = CachePadded::new(AtomicIsize::new(0));
 
 /// Wake-ups of plain threads parked with no deadline, ever: a count of progress for the deadlock
 /// watch.
-static WAKES: AtomicU64 = AtomicU64::new(0);
+static WAKES: CachePadded<AtomicU64> = CachePadded::new(AtomicU64::new(0));
 
 /// Wake-ups of plain threads parked with no deadline so far.
 pub(crate) fn wakes() -> u64 {

@@ -19,7 +19,9 @@ use std::time::Instant;
 
 // std's atomics, not the loom facade: these are diagnostics that order nothing, and a static
 // cannot hold a loom atomic.
-use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use crossbeam_utils::CachePadded;
 
 /// Why a coroutine is parked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,31 +110,33 @@ impl fmt::Display for WaitReason {
     }
 }
 
-/// A [`WaitReason`] and the coarse time it began, readable from any thread (the dump reads them while
-/// the coroutine may be parking again: a torn pair only misdates one line).
+/// A [`WaitReason`] and the coarse time it began, in one atomic word (one store per park),
+/// readable from any thread.
 #[derive(Debug, Default)]
 pub(crate) struct WaitRecord {
-    reason: AtomicU8,
-    since: AtomicU32,
+    /// The coarse time in the high 32 bits, the reason in the low 8.
+    packed: AtomicU64,
 }
 
 impl WaitRecord {
     /// Records that the coroutine is about to park for `reason`.
     #[inline]
     pub(crate) fn set(&self, reason: WaitReason) {
-        self.reason.store(reason as u8, Ordering::Relaxed);
-        self.since.store(coarse_now(), Ordering::Relaxed);
+        let packed = (u64::from(coarse_now()) << 32) | reason as u64;
+        self.packed.store(packed, Ordering::Relaxed);
     }
 
     /// The last reason recorded, and the coarse time it was.
     pub(crate) fn get(&self) -> (WaitReason, u32) {
-        let reason = WaitReason::from_byte(self.reason.load(Ordering::Relaxed));
-        (reason, self.since.load(Ordering::Relaxed))
+        let packed = self.packed.load(Ordering::Relaxed);
+        (WaitReason::from_byte(packed as u8), (packed >> 32) as u32)
     }
 }
 
-/// Milliseconds since [`epoch`], as last refreshed (see the module docs).
-static COARSE_MS: AtomicU32 = AtomicU32::new(0);
+/// Milliseconds since [`epoch`], as last refreshed (see the module docs). Read at every park,
+/// written every few milliseconds: on a cache line of its own, so that no other static's writes
+/// take the line from the readers.
+static COARSE_MS: CachePadded<AtomicU32> = CachePadded::new(AtomicU32::new(0));
 
 /// The instant the coarse clock counts from.
 fn epoch() -> Instant {

@@ -323,8 +323,8 @@ impl Worker {
         // them back).
         let homed_before = task.home().is_some();
         let progress = &self.processor().progress;
-        progress.since.store(wait::coarse_now(), Ordering::Relaxed);
         progress.running.store(task.id(), Ordering::Relaxed);
+        progress.set_started_at(task.started_at());
         // SAFETY: so this worker holds the task's run right, and this thread is its home or it
         // has none.
         let outcome = unsafe { task.resume(self.index) };
