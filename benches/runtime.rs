@@ -9,6 +9,11 @@
 //! - `parked`: resident memory added by 100,000 coroutines parked on a `WaitGroup`; bytes each.
 //!   Needs `vm.max_map_count` above 200,000 (each stack is two mappings).
 //!
+//! - `spinner_homed`: a coroutine that sleeps 10 ms on the worker where another then spins for
+//!   300 ms without parking: how late it wakes, in ms (it cannot move: it has started there).
+//! - `spinner_new`: a coroutine spawned behind that spinner: how long until it starts, in ms (it
+//!   may move to another worker, if there is one). Run both with `OFFSHOOT_WORKERS=1` and `2`.
+//!
 //! Every workload runs inside `offshoot::run`, as Go's run inside `main`.
 
 mod common;
@@ -26,6 +31,8 @@ fn main() {
         ("yield", yield_two),
         ("yield1", yield_one),
         ("parked", parked),
+        ("spinner_homed", spinner_homed),
+        ("spinner_new", spinner_new),
     ]);
 }
 
@@ -78,6 +85,42 @@ fn yield_one() -> String {
     .join()
     .unwrap();
     per_op("yield1", start, N)
+}
+
+/// How long the spinner of `spinner_*` holds its worker.
+const SPIN: std::time::Duration = std::time::Duration::from_millis(300);
+
+fn spin() {
+    let start = Instant::now();
+    while start.elapsed() < SPIN {
+        std::hint::spin_loop();
+    }
+}
+
+fn spinner_homed() -> String {
+    let (tx, rx) = offshoot::chan(1);
+    let sleeper = go(move || {
+        let start = Instant::now();
+        offshoot::time::sleep(std::time::Duration::from_millis(10));
+        tx.send(start.elapsed()).unwrap();
+    });
+    yield_now(); // the sleeper starts here, on this worker, and parks
+    let spinner = go(spin); // in this worker's runnext: it runs as soon as we park
+    let slept = rx.recv().unwrap();
+    spinner.join().unwrap();
+    sleeper.join().unwrap();
+    format!("spinner_homed {:.1} ms", slept.as_secs_f64() * 1e3)
+}
+
+fn spinner_new() -> String {
+    let (tx, rx) = offshoot::chan(1);
+    let spinner = go(spin);
+    let spawned = Instant::now();
+    let new = go(move || tx.send(spawned.elapsed()).unwrap()); // queued behind the spinner
+    let waited = rx.recv().unwrap();
+    spinner.join().unwrap();
+    new.join().unwrap();
+    format!("spinner_new {:.1} ms", waited.as_secs_f64() * 1e3)
 }
 
 fn parked() -> String {
