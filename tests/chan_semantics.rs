@@ -1301,3 +1301,31 @@ fn a_select_never_chooses_a_never_sender_case() {
         }
     });
 }
+
+/// A thread-local's `Drop` that waits on a channel runs after the thread's own parker may be
+/// gone (thread-locals are destroyed last-in, first-out): it must still park and be woken.
+#[test]
+fn a_thread_local_destructor_can_wait_on_a_channel() {
+    struct SendsOnDrop(offshoot::Sender<u32>);
+    impl Drop for SendsOnDrop {
+        fn drop(&mut self) {
+            self.0.send(7).unwrap(); // unbuffered: waits for the receiver
+        }
+    }
+    thread_local! {
+        static GUARD: std::cell::RefCell<Option<SendsOnDrop>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let (tx, rx) = offshoot::chan::<u32>(0);
+    let (ready_tx, ready_rx) = offshoot::chan::<()>(0);
+    let thread = std::thread::spawn(move || {
+        // Set before the thread's first park, so it is destroyed after the parker.
+        GUARD.with(|g| *g.borrow_mut() = Some(SendsOnDrop(tx)));
+        ready_tx.send(()).unwrap(); // parks in offshoot: the parker exists from here
+    });
+    std::thread::sleep(std::time::Duration::from_millis(50)); // so that the send parks
+    ready_rx.recv().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(50)); // the thread is in its TLS drops
+    assert_eq!(rx.recv(), Ok(7));
+    thread.join().unwrap();
+}

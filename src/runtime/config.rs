@@ -169,8 +169,8 @@ impl Config {
     }
 
     /// After how long a worker that runs one coroutine without parking, while other coroutines
-    /// wait for that worker, prints a report naming the coroutine (once per stall); `None` turns
-    /// the report off. Default: [`DEFAULT_STALL_REPORT`].
+    /// wait for that worker, prints a report naming the coroutine (once per coroutine, at most
+    /// 16 in all); `None` or zero turns the report off. Default: [`DEFAULT_STALL_REPORT`].
     pub fn stall_report(mut self, after: Option<Duration>) -> Config {
         self.stall_report = Some(after);
         self

@@ -13,8 +13,8 @@
 //! 2. every worker is asleep, every live coroutine has started, and every one is parked on
 //!    something only another coroutine or thread can end (a channel, a lock, a wait group, a
 //!    join);
-//! 3. no timer is set (a sleep, a ticker, a timeout, even one nobody listens to), no coroutine
-//!    waits on a socket, and the blocking pool runs and queues nothing;
+//! 3. no timer is set (a sleep, a ticker, a timeout, even one nobody listens to) or being fired,
+//!    no coroutine waits on a socket, and the blocking pool runs and queues nothing;
 //! 4. the threads the kernel lists for the process (`/proc/self/task`) are exactly the workers,
 //!    the monitor, the blocking pool's idle threads, the `SIGQUIT` dumper if enabled, and the plain threads parked in offshoot
 //!    with no deadline (`thread_parker.rs`, whose count never exceeds the truth). One thread
@@ -42,6 +42,11 @@ use crate::loom::sync::{Arc, Mutex};
 
 /// How long the runtime must stay quiet, between two looks, before it is reported.
 pub(crate) const CONFIRM: Duration = Duration::from_millis(100);
+
+/// The longest the watch waits between looks while every worker sleeps but the process is not
+/// quiet (another thread exists, a timer is set): it backs off from [`CONFIRM`] to this, so an
+/// idle server costs a wake-up every few seconds, not ten a second.
+const LONGEST_LOOK_INTERVAL: Duration = Duration::from_millis(3200);
 
 /// A caller of `run`, waiting for its main coroutine.
 #[derive(Debug)]
@@ -97,18 +102,34 @@ pub(crate) struct Look {
     parked_threads: usize,
 }
 
-/// The monitor's deadlock watch: the quiet look it saw last, if any.
-#[derive(Debug, Default)]
+/// The monitor's deadlock watch: the quiet look it saw last, if any, and how long to wait
+/// before the next.
+#[derive(Debug)]
 pub(crate) struct Watch {
     last: Option<Look>,
+    interval: Duration,
+}
+
+impl Default for Watch {
+    fn default() -> Watch {
+        Watch {
+            last: None,
+            interval: CONFIRM,
+        }
+    }
 }
 
 impl Watch {
-    /// One look, called by the monitor every [`CONFIRM`] while every worker sleeps and someone
-    /// waits in `run`. Reports when two looks in a row are quiet and equal.
+    /// One look, called by the monitor while every worker sleeps and someone waits in `run`.
+    /// Reports when two looks in a row, [`CONFIRM`] apart, are quiet and equal.
     pub(crate) fn look(&mut self, sched: &Scheduler) {
         let look = quiet_look(sched);
         let confirmed = look.is_some() && look == self.last;
+        self.interval = if look.is_some() {
+            CONFIRM
+        } else {
+            (self.interval * 2).min(LONGEST_LOOK_INTERVAL)
+        };
         self.last = look;
         if confirmed {
             self.last = None;
@@ -119,6 +140,12 @@ impl Watch {
     /// Forgets the last look: the runtime is busy.
     pub(crate) fn reset(&mut self) {
         self.last = None;
+        self.interval = CONFIRM;
+    }
+
+    /// How long the monitor may sleep before the next look.
+    pub(crate) fn interval(&self) -> Duration {
+        self.interval
     }
 }
 
@@ -131,7 +158,8 @@ fn quiet_look(sched: &Scheduler) -> Option<Look> {
     let ticks = sched.processors.iter().map(|p| p.ticks()).sum();
     let spawned = super::task::spawned();
     let thread_wakes = thread_parker::wakes();
-    if sched.timers.next_deadline().is_some() || sched.poller.has_waiters() {
+    let timers = sched.timers.next_deadline().is_some() || sched.timers.is_firing();
+    if timers || sched.poller.has_waiters() {
         return None;
     }
     let pool_threads = sched.blocking.quiet_threads()?;

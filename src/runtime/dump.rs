@@ -83,13 +83,15 @@ fn entries(sched: &Scheduler) -> Vec<Entry> {
 }
 
 fn entry(task: &Task, running: &[u64]) -> Entry {
-    let state = match running.iter().position(|&id| id == task.id()) {
-        Some(worker) => State::Running(worker),
-        None if task.is_parked() => {
-            let (reason, since) = task.last_wait();
-            State::Waiting(reason, since)
+    // Parked first: a coroutine parked in place (while unwinding) still holds its worker.
+    let state = if task.is_parked() {
+        let (reason, since) = task.last_wait();
+        State::Waiting(reason, since)
+    } else {
+        match running.iter().position(|&id| id == task.id()) {
+            Some(worker) => State::Running(worker),
+            None => State::Runnable,
         }
-        None => State::Runnable,
     };
     Entry {
         id: task.id(),
@@ -146,7 +148,8 @@ fn age(ms: u32) -> String {
 /// assert!(waiter.join().unwrap().is_err());
 /// ```
 ///
-/// Each coroutine is read without stopping the others, so one that changes state meanwhile may
+/// Starts the runtime if it has not started (so `Config::init` must come first). Each coroutine
+/// is read without stopping the others, so one that changes state meanwhile may
 /// show either state. Coroutines not started yet are counted on a last line. A parked coroutine's stack is not shown: the runtime has no unwinder for a
 /// suspended stack; its wait and the line that started it (`go` and [`Builder::spawn`] record
 /// their caller) usually tell where it is.

@@ -24,7 +24,8 @@
 //! - **Stall report.** A worker held by one coroutine for longer than `Config::stall_report`
 //!   while others wait for it is reported once (`stall_report.rs`).
 //! - **Deadlocks.** While every worker sleeps and a caller of `run` waits, it looks every
-//!   [`deadlock::CONFIRM`] for a process that can no longer make progress (`deadlock.rs`).
+//!   [`deadlock::CONFIRM`] (backing off to a few seconds while the process is plainly not
+//!   quiet) for a process that can no longer make progress (`deadlock.rs`).
 //!
 //! When every worker sleeps there is nothing to watch: one of them sleeps in the poller until the
 //! next timer (see `scheduler.rs`). The monitor then sleeps until a worker wakes up and pokes it
@@ -90,7 +91,7 @@ impl Monitor {
         let mut deadlocks = deadlock::Watch::default();
         let mut stalls = StallReports::new(self.stall_report, sched.processors.len());
         loop {
-            self.wait(sched, Instant::now() + STALL_INTERVAL);
+            self.wait(sched, Instant::now() + STALL_INTERVAL, deadlocks.interval());
             wait::refresh_coarse_clock();
             if self.deadlock_report && sched.idle.sleeping() == sched.processors.len() {
                 deadlocks.look(sched);
@@ -110,8 +111,9 @@ impl Monitor {
         }
     }
 
-    /// Sleeps until `until`, or while every worker sleeps, until one wakes.
-    fn wait(&self, sched: &Scheduler, until: Instant) {
+    /// Sleeps until `until`, or while every worker sleeps, until one wakes (or for
+    /// `deadlock_look` at most, while `run` waits and the deadlock watch is on).
+    fn wait(&self, sched: &Scheduler, until: Instant, deadlock_look: Duration) {
         if sched.idle.sleeping() == sched.processors.len() {
             sched.stacks.free_retired(0, usize::MAX);
         }
@@ -122,7 +124,7 @@ impl Monitor {
             self.changed.wait_until(&mut lock, until);
         } else if self.deadlock_report && deadlock::anyone_in_run() {
             // Everyone sleeps while `run` waits: look again after a while (`deadlock.rs`).
-            self.changed.wait_for(&mut lock, deadlock::CONFIRM);
+            self.changed.wait_for(&mut lock, deadlock_look);
             self.dormant.store(false, Ordering::Relaxed);
         } else {
             self.changed.wait(&mut lock);

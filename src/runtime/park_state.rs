@@ -96,9 +96,10 @@ impl ParkState {
         self.state.load(Ordering::Acquire) == BLOCKED
     }
 
-    /// True while parked, in the scheduler or in place (a hint for the dump: relaxed).
+    /// True while parked, in the scheduler or in place (a hint for the dump and the deadlock
+    /// watch). Acquire: what the coroutine recorded before parking (its wait) is seen with it.
     pub(crate) fn is_parked(&self) -> bool {
-        matches!(self.state.load(Ordering::Relaxed), PARKED | BLOCKED)
+        matches!(self.state.load(Ordering::Acquire), PARKED | BLOCKED)
     }
 
     /// A swap, not a store: it reads the newest token (another waker may have re-written it since

@@ -13,6 +13,10 @@
 //! costs the registry nothing. Listing every coroutine at its first run cost `go` followed by
 //! `join` a sixth of its time (two lock round trips and an `Arc` count each way).
 //!
+//! One gap: a coroutine whose result is dropped in the coroutine itself (its handle was dropped
+//! first, see `join.rs`) runs that `Drop` after it is unlisted; if the `Drop` parks, no dump
+//! shows it.
+//!
 //! The registry holds an `Arc` to each task, so a task that parks and is never woken (a leak: Go
 //! keeps such goroutines too) stays listed, and every task the dump reads is alive for as long
 //! as the dump holds the shard's lock, with no unsafe code.

@@ -6,7 +6,7 @@
 //! handler only writes one byte to a pipe (`write` is async-signal-safe), and a thread of the
 //! runtime, `offshoot-sigquit`, blocked reading the other end, prints the dump and exits.
 
-use std::io;
+use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use super::dump;
@@ -35,17 +35,27 @@ fn try_install() -> io::Result<()> {
         return Err(io::Error::last_os_error());
     }
     let [read_end, write_end] = fds;
+    // The write end does not block: a signal that finds the pipe full is one too many anyway.
+    // SAFETY: `fcntl` on a descriptor we just opened.
+    unsafe { libc::fcntl(write_end, libc::F_SETFL, libc::O_NONBLOCK) };
     WRITE_END.store(write_end, Ordering::SeqCst);
+    // Counted before it starts (never more threads than counted), uncounted if it cannot start.
     INSTALLED.store(true, Ordering::SeqCst);
-    std::thread::Builder::new()
+    let started = std::thread::Builder::new()
         .name("offshoot-sigquit".into())
-        .spawn(move || wait_and_dump(read_end))?;
+        .spawn(move || wait_and_dump(read_end));
+    if let Err(err) = started {
+        INSTALLED.store(false, Ordering::SeqCst);
+        return Err(err);
+    }
     // SAFETY: `sigaction` with a zeroed struct filled in here; the handler is an `extern "C"`
     // function with the plain one-argument signature (no `SA_SIGINFO`).
     unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
         action.sa_sigaction = on_sigquit as *const () as usize;
-        action.sa_flags = libc::SA_RESTART;
+        // On the alternate signal stack where there is one: a coroutine's stack may be near
+        // its guard page.
+        action.sa_flags = libc::SA_RESTART | libc::SA_ONSTACK;
         libc::sigemptyset(&mut action.sa_mask);
         if libc::sigaction(libc::SIGQUIT, &action, std::ptr::null_mut()) != 0 {
             return Err(io::Error::last_os_error());
@@ -57,10 +67,15 @@ fn try_install() -> io::Result<()> {
 extern "C" fn on_sigquit(_signal: libc::c_int) {
     let fd = WRITE_END.load(Ordering::Relaxed);
     let byte = 1u8;
-    // SAFETY: `write` of one byte from a local to a descriptor this module opened and never
-    // closes; async-signal-safe. A failure (a full pipe: a dump is already on its way) is
-    // ignored.
-    unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+    // SAFETY: `errno` is this thread's; the handler saves it and puts it back, so the code it
+    // interrupted does not see `write`'s. `write` of one byte from a local to a descriptor
+    // this module opened and never closes is async-signal-safe. A failure (a full pipe: a dump
+    // is already on its way) is ignored.
+    unsafe {
+        let errno = *libc::__errno_location();
+        libc::write(fd, (&byte as *const u8).cast(), 1);
+        *libc::__errno_location() = errno;
+    }
 }
 
 /// The dump thread: waits for the handler's byte, prints every coroutine, exits with status 2.
@@ -75,8 +90,9 @@ fn wait_and_dump(read_end: i32) {
         if n < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
             continue;
         }
+        INSTALLED.store(false, Ordering::SeqCst);
         return; // the pipe is gone: nothing more will come
     }
-    eprintln!("SIGQUIT: quit\n\n{}", dump::dump());
+    let _ = writeln!(io::stderr(), "SIGQUIT: quit\n\n{}", dump::dump());
     std::process::exit(2);
 }

@@ -39,8 +39,10 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    let main = go(f);
+    // Registered before the main coroutine exists, so that the monitor, woken by its start,
+    // knows someone waits in `run` from its first look.
     let waiting = deadlock::waiting_in_run();
+    let main = go(f);
     let result = main.join_unless(|| waiting.report());
     drop(waiting);
     match result {

@@ -5,7 +5,7 @@
 //! driver), the coroutines homed on the same worker cannot run anywhere else: they wait. The
 //! monitor moves what may move (coroutines not started yet go to other workers, see
 //! `monitor.rs`) and reports the rest here, once per stall, naming the coroutine and saying how
-//! to fix it:
+//! to fix it (once per coroutine, and at most a few times per process):
 //!
 //! ```text
 //! offshoot: worker 0 has been running coroutine 17 "crunch" (started at src/main.rs:10:5) for
@@ -16,6 +16,7 @@
 //! (`Processor::running`) and its tick count, relaxed stores it makes anyway at each switch;
 //! the monitor times a stall from the first look that saw the same pair.
 
+use std::io::Write;
 use std::time::Duration;
 
 use super::scheduler::Scheduler;
@@ -35,19 +36,33 @@ struct Seen {
     reported: bool,
 }
 
+/// The most stall reports a process prints; the last says that no more will come. A program
+/// that stalls its workers all the time is told enough by then, and stderr is not flooded.
+const MOST_REPORTS: usize = 16;
+
+/// The coroutines already reported that are remembered, so that one that stalls again (a long
+/// computation that yields now and then) is not reported again.
+const REMEMBERED: usize = 256;
+
 /// The stall watch: what the monitor saw of each worker.
 #[derive(Debug)]
 pub(crate) struct StallReports {
     after: Option<Duration>,
     seen: Vec<Seen>,
+    /// Coroutines reported, the latest last.
+    reported: std::collections::VecDeque<u64>,
+    /// Reports printed.
+    printed: usize,
 }
 
 impl StallReports {
     /// Reports stalls longer than `after` (never if `None`) on `workers` workers.
     pub(crate) fn new(after: Option<Duration>, workers: usize) -> StallReports {
         StallReports {
-            after,
+            after: after.filter(|after| !after.is_zero()),
             seen: vec![Seen::default(); workers],
+            reported: std::collections::VecDeque::new(),
+            printed: 0,
         }
     }
 
@@ -55,7 +70,9 @@ impl StallReports {
     /// A stall is timed from the first look that saw it, so it may have begun up to one
     /// monitor interval earlier.
     pub(crate) fn look(&mut self, sched: &Scheduler) {
-        let Some(after) = self.after else { return };
+        let Some(after) = self.after.filter(|_| self.printed < MOST_REPORTS) else {
+            return;
+        };
         let after_ms = after.as_millis().min(u128::from(u32::MAX)) as u32;
         let now = wait::precise_now();
         for (index, processor) in sched.processors.iter().enumerate() {
@@ -79,9 +96,22 @@ impl StallReports {
                 continue;
             }
             seen.counted = Some(now);
-            if let Some(text) = stall_text(sched, index, running, held_for) {
+            if self.reported.contains(&running) {
                 seen.reported = true;
-                eprintln!("{text}");
+                continue;
+            }
+            if let Some(mut text) = stall_text(sched, index, running, held_for) {
+                seen.reported = true;
+                if self.reported.len() == REMEMBERED {
+                    self.reported.pop_front();
+                }
+                self.reported.push_back(running);
+                self.printed += 1;
+                if self.printed == MOST_REPORTS {
+                    text.push_str("\noffshoot: no more stall reports will be printed.");
+                }
+                // Never `eprintln!`: it panics if stderr is closed, and this is the monitor.
+                let _ = writeln!(std::io::stderr(), "{text}");
             }
         }
     }
@@ -106,10 +136,9 @@ fn stall_text(sched: &Scheduler, index: usize, id: u64, held_for: u32) -> Option
     let unlisted = || Some((None, sched.processors[index].progress.started_at()?));
     let (name, started_at) = holder.or_else(unlisted)?;
     if alone {
-        // Coroutines not started yet wait for it too (with more workers, they move).
-        let processor = &sched.processors[index];
-        waiting += processor.stealer.len() + usize::from(!processor.runnext.is_empty());
-        waiting += sched.injector.len();
+        // Coroutines not started yet wait for it too (with more workers, they move); those
+        // in `runnext` are not counted, since it may hold a listed one, counted above.
+        waiting += sched.processors[index].stealer.len() + sched.injector.len();
     }
     if waiting == 0 || sched.processors[index].running() != id {
         return None;

@@ -432,11 +432,18 @@ impl Task {
         let Some(index) = super::context::current_processor() else {
             return;
         };
-        // SAFETY: a task only runs inside the `Arc` its worker holds for the whole resume, so
-        // `self` is the payload of a live `Arc` and may have a reference added.
+        let current = super::context::current_task();
+        debug_assert!(
+            std::ptr::eq(current, self),
+            "register called outside the coroutine"
+        );
+        // SAFETY: the current task pointer came from `Arc::as_ptr` of the `Arc<Task>` its worker
+        // holds for the whole resume, so the count is at least one and the pointer is one
+        // `Arc::from_raw` accepts (with the provenance of the whole allocation); we add the
+        // reference we are about to own.
         let task = unsafe {
-            Arc::increment_strong_count(self);
-            Arc::from_raw(self)
+            Arc::increment_strong_count(current);
+            Arc::from_raw(current)
         };
         super::scheduler::get().registry.insert(task, index);
     }

@@ -12,12 +12,20 @@
 //!   NOTIFIED --park-->                EMPTY    (the token is consumed; no wait)
 //! ```
 //!
-//! The count moves only with a state change that happened: the parker adds itself after its
-//! EMPTY -> PARKED swap, and the waker that moves PARKED -> NOTIFIED takes it off. Either may
-//! come first, so the count may dip below the truth for a moment, never rise above it: a thread
-//! that a waker has let go is never counted as parked, even before it has been scheduled. The
-//! deadlock rule relies on exactly that (an over-count could report a deadlock that is not).
-//! A park with a deadline is not counted: it ends by itself.
+//! The count may dip below the truth for a moment, never rise above it: the parker adds itself
+//! only after its EMPTY -> PARKED swap succeeded, and a waker that finds PARKED takes it off
+//! *before* its PARKED -> NOTIFIED swap (and puts it back if another waker won that swap). So a
+//! thread that a waker has let go is never counted as parked, even if the waker is descheduled
+//! right after, or the thread not yet scheduled. The deadlock rule relies on exactly that (an
+//! over-count could report a deadlock that is not). A park with a deadline is not counted: it
+//! ends by itself.
+//!
+//! `unpark` always unparks the std thread too (a thread in a timed park waits there without
+//! publishing PARKED), so a std token may be left for the thread's next `std::thread::park`: a
+//! spurious wake-up, which std's contract allows.
+//!
+//! A thread whose thread-locals are being destroyed (a `Drop` of a thread-local that sends on a
+//! channel) may have lost its parker already: it then parks with std's own token, uncounted.
 
 use std::sync::atomic::{AtomicIsize, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
@@ -62,18 +70,42 @@ thread_local! {
     });
 }
 
-/// The calling thread's parker.
+/// The calling thread's parker; during the destruction of its thread-locals, a parker that
+/// wakes it through std's token (see the module docs).
 pub(crate) fn current() -> Arc<ThreadParker> {
-    CURRENT.with(Arc::clone)
+    CURRENT.try_with(Arc::clone).unwrap_or_else(|_| {
+        Arc::new(ThreadParker {
+            state: AtomicU8::new(EMPTY),
+            thread: thread::current(),
+        })
+    })
 }
 
 impl ThreadParker {
     /// Wakes the thread, or leaves it a token.
     pub(crate) fn unpark(&self) {
-        // SeqCst: the deadlock watch reads the count and the threads' progress in one order.
-        if self.state.swap(NOTIFIED, Ordering::SeqCst) == PARKED {
-            WAKES.fetch_add(1, Ordering::SeqCst);
-            PARKED_FOREVER.fetch_sub(1, Ordering::SeqCst);
+        // SeqCst throughout: the deadlock watch reads the count and the threads' progress in
+        // one order.
+        let mut state = self.state.load(Ordering::SeqCst);
+        loop {
+            let was_parked = state == PARKED;
+            if was_parked {
+                // Uncounted before it is let go (module docs).
+                PARKED_FOREVER.fetch_sub(1, Ordering::SeqCst);
+                WAKES.fetch_add(1, Ordering::SeqCst);
+            }
+            match self
+                .state
+                .compare_exchange(state, NOTIFIED, Ordering::SeqCst, Ordering::SeqCst)
+            {
+                Ok(_) => break,
+                Err(now) => {
+                    if was_parked {
+                        PARKED_FOREVER.fetch_add(1, Ordering::SeqCst); // another waker won
+                    }
+                    state = now;
+                }
+            }
         }
         // Always: a thread in a timed park waits in std's park without publishing PARKED.
         self.thread.unpark();
@@ -90,7 +122,7 @@ impl ThreadParker {
 
 /// Parks the calling thread until it is unparked (or spuriously).
 pub(crate) fn park() {
-    CURRENT.with(|me| {
+    let parked = CURRENT.try_with(|me| {
         if me.take_token() {
             return;
         }
@@ -108,20 +140,29 @@ pub(crate) fn park() {
             thread::park();
         }
     });
+    if parked.is_err() {
+        thread::park(); // thread-locals being destroyed: std's token, uncounted
+    }
 }
 
 /// Parks the calling thread until it is unparked (or spuriously), or until `deadline`.
 pub(crate) fn park_until(deadline: Instant) {
-    CURRENT.with(|me| {
-        if me.take_token() {
-            return;
-        }
+    let wait = || {
         let now = Instant::now();
         if now < deadline {
             thread::park_timeout(deadline - now);
         }
+    };
+    let parked = CURRENT.try_with(|me| {
+        if me.take_token() {
+            return;
+        }
+        wait();
         let _ = me.take_token();
     });
+    if parked.is_err() {
+        wait(); // thread-locals being destroyed: std's token
+    }
 }
 
 #[cfg(test)]

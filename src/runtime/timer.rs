@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use super::park::Unparker;
 use crate::loom::cell::UnsafeCell;
-use crate::loom::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use crate::loom::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 
 const PENDING: u8 = 0;
@@ -320,6 +320,9 @@ pub(crate) struct Timers {
     /// poller's protocol with timer setters (see `PollOwner::poll_until`).
     next: AtomicU64,
     base: Instant,
+    /// Threads firing timers now: taken off the heap, their actions not yet all run. For the
+    /// deadlock watch, which must not mistake a timer on its way for no timer at all.
+    firing: AtomicUsize,
 }
 
 impl Default for Timers {
@@ -329,6 +332,7 @@ impl Default for Timers {
             queue: Mutex::new(TimerQueue::new(base)),
             next: AtomicU64::new(NONE),
             base,
+            firing: AtomicUsize::new(0),
         }
     }
 }
@@ -382,6 +386,18 @@ impl Timers {
         if !self.is_due(now) {
             return 0;
         }
+        self.firing.fetch_add(1, Ordering::SeqCst);
+        let count = self.fire_chunks(now);
+        self.firing.fetch_sub(1, Ordering::SeqCst);
+        count
+    }
+
+    /// True while some thread fires timers (see `firing`).
+    pub(crate) fn is_firing(&self) -> bool {
+        self.firing.load(Ordering::SeqCst) != 0
+    }
+
+    fn fire_chunks(&self, now: Instant) -> usize {
         let mut count = 0;
         let mut fired = Vec::with_capacity(FIRE_CHUNK);
         loop {
