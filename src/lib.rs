@@ -98,11 +98,11 @@ pub use runtime::config::{
     AlreadyStarted, Config, DEFAULT_BLOCKING_KEEP_ALIVE, DEFAULT_BLOCKING_THREADS,
     DEFAULT_STACK_SIZE, DEFAULT_STALL_REPORT, MAX_STACK_SIZE,
 };
-#[cfg(not(loom))]
-pub use runtime::dump::dump;
 pub use runtime::go::go;
 pub use runtime::join::JoinHandle;
 pub use runtime::park::yield_now;
+#[cfg(not(loom))]
+pub use runtime::spawn::dump;
 #[cfg(not(loom))]
 pub use runtime::spawn::num_coroutines;
 pub use runtime::spawn::{run, Builder};

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::poller::{Interest, Registration};
-use crate::runtime::scheduler;
+use crate::runtime::{io_wait, start};
 use std::sync::Weak;
 
 /// A registered, non-blocking socket.
@@ -50,7 +50,7 @@ impl<S: AsRawFd> Source<S> {
     fn with_clones(io: S, clones: Arc<Mutex<Vec<Weak<Registration>>>>) -> io::Result<Source<S>> {
         // SAFETY: `io` owns the descriptor and this `Source` keeps it open until it deregisters
         // (in `Drop` and `into_inner`), which is the contract of `register`.
-        let registration = unsafe { scheduler::get().poller.register(io.as_raw_fd()) }?;
+        let registration = unsafe { start::get().poller.register(io.as_raw_fd()) }?;
         clones.lock().push(Arc::downgrade(&registration));
         Ok(Source {
             io: ManuallyDrop::new(io),
@@ -86,7 +86,7 @@ impl<S: AsRawFd> Source<S> {
     /// Deregisters and hands back the std socket, still in non-blocking mode.
     pub(crate) fn into_inner(self) -> S {
         let mut this = ManuallyDrop::new(self);
-        scheduler::get().poller.deregister(&this.registration);
+        start::get().poller.deregister(&this.registration);
         // SAFETY: `this` is never dropped or used again, so `io` is taken exactly once, and the
         // fields that own something besides it (two `Arc`s) are released by hand, once each;
         // the rest are plain atomics.
@@ -120,7 +120,7 @@ impl<S: AsRawFd> Source<S> {
             0 => None,
             nanos => Instant::now().checked_add(Duration::from_nanos(nanos)),
         };
-        self.registration.io(interest, deadline, || op(&self.io))
+        io_wait::io(&self.registration, interest, deadline, || op(&self.io))
     }
 
     pub(crate) fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
@@ -146,7 +146,7 @@ impl<S: AsRawFd> Source<S> {
 
 impl<S: AsRawFd> Drop for Source<S> {
     fn drop(&mut self) {
-        scheduler::get().poller.deregister(&self.registration);
+        start::get().poller.deregister(&self.registration);
         // SAFETY: dropped exactly once, here, after the registration is gone.
         unsafe { ManuallyDrop::drop(&mut self.io) };
     }

@@ -1,5 +1,5 @@
-//! What is running on this OS thread: the current task (if a coroutine is running) and the
-//! current worker (if this is a worker thread).
+//! What is running on this OS thread: the current task, if a coroutine is running. (The current
+//! worker, if this is a worker thread, is `worker.rs`'s.)
 //!
 //! # Thread-locals and migration
 //!
@@ -16,15 +16,11 @@ use std::cell::Cell;
 use std::ptr;
 
 use super::task::{Task, Yielder};
-use super::worker::Worker;
 
 thread_local! {
     /// The task whose coroutine runs on this thread now, or null. Set by the worker around each
     /// `resume`; the worker holds an `Arc<Task>` for at least that long.
     static TASK: Cell<*const Task> = const { Cell::new(ptr::null()) };
-    /// The worker running on this thread, or null on other threads. The worker lives on this
-    /// thread's stack for as long as the thread runs.
-    static WORKER: Cell<*const Worker> = const { Cell::new(ptr::null()) };
 }
 
 /// The task running on this thread, or null outside a coroutine.
@@ -39,24 +35,13 @@ pub(crate) fn set_current_task(task: *const Task) {
     TASK.with(|t| t.set(task));
 }
 
-/// The worker of this thread, or null if this is not a worker thread.
-#[inline(never)]
-pub(crate) fn current_worker() -> *const Worker {
-    WORKER.with(Cell::get)
-}
-
-/// Records this thread's worker. Called once, when the worker thread starts.
-#[inline(never)]
-pub(crate) fn set_current_worker(worker: *const Worker) {
-    WORKER.with(|w| w.set(worker));
-}
-
-/// The index of this thread's worker (its processor), or `None` off the workers.
-pub(crate) fn current_processor() -> Option<usize> {
-    let worker = current_worker();
-    // SAFETY: a non-null worker lives on this thread's stack for as long as the thread runs;
-    // we read its index now, on this thread.
-    unsafe { worker.as_ref() }.map(Worker::index)
+/// True if the caller is a coroutine that has waited on a socket (an accept loop, a server's
+/// connection handler).
+pub(crate) fn waited_on_socket() -> bool {
+    let task = current_task();
+    // SAFETY: a non-null current task runs this very code, and its worker holds an `Arc<Task>`
+    // meanwhile; we read one flag now.
+    unsafe { task.as_ref() }.is_some_and(Task::waited_on_socket)
 }
 
 /// True if the caller runs inside a coroutine.

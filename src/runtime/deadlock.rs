@@ -35,9 +35,9 @@ use std::fmt::Write;
 use std::time::Duration;
 
 use super::dump;
-use super::park::{self, Unparker};
 use super::scheduler::Scheduler;
 use super::thread_parker;
+use super::unparker::Unparker;
 use crate::loom::sync::{Arc, Mutex};
 
 /// How long the runtime must stay quiet, between two looks, before it is reported.
@@ -59,10 +59,10 @@ pub(crate) struct RunWaiter {
 /// The callers of `run` waiting now.
 static RUN_WAITERS: Mutex<Vec<Arc<RunWaiter>>> = Mutex::new(Vec::new());
 
-/// Registers the caller as waiting in `run` until the returned guard drops.
-pub(crate) fn waiting_in_run() -> RunGuard {
+/// Registers a caller of `run`, whom `waker` wakes, as waiting until the returned guard drops.
+pub(crate) fn waiting_in_run(waker: Unparker) -> RunGuard {
     let waiter = Arc::new(RunWaiter {
-        waker: park::current(),
+        waker,
         report: Mutex::new(None),
     });
     RUN_WAITERS.lock().push(waiter.clone());

@@ -20,7 +20,7 @@
 use std::fmt::Write;
 use std::panic::Location;
 
-use super::scheduler::{self, Scheduler};
+use super::scheduler::Scheduler;
 use super::task::Task;
 use super::wait::{self, WaitReason};
 
@@ -129,34 +129,6 @@ fn age(ms: u32) -> String {
         10_000..120_000 => format!("{} s", ms / 1000),
         _ => format!("{} minutes", ms / 60_000),
     }
-}
-
-/// Every live coroutine that has started: its id, its name, what it is doing (running on which worker, runnable,
-/// or waiting, for what and for how long) and where it was started, as Go's runtime prints all
-/// goroutines on `SIGQUIT` or a deadlock.
-///
-/// ```
-/// let (tx, rx) = offshoot::chan::<()>(0);
-/// let waiter = offshoot::Builder::new()
-///     .name("waiter".into())
-///     .spawn(move || rx.recv())
-///     .unwrap();
-/// while !offshoot::dump().contains("\"waiter\" [chan receive") {
-///     offshoot::time::sleep(std::time::Duration::from_millis(1));
-/// }
-/// tx.close();
-/// assert!(waiter.join().unwrap().is_err());
-/// ```
-///
-/// Starts the runtime if it has not started (so `Config::init` must come first). Each coroutine
-/// is read without stopping the others, so one that changes state meanwhile may
-/// show either state. Coroutines not started yet are counted on a last line. A parked coroutine's stack is not shown: the runtime has no unwinder for a
-/// suspended stack; its wait and the line that started it (`go` and [`Builder::spawn`] record
-/// their caller) usually tell where it is.
-///
-/// [`Builder::spawn`]: crate::Builder::spawn
-pub fn dump() -> String {
-    text(scheduler::get())
 }
 
 #[cfg(test)]

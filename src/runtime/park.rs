@@ -5,7 +5,8 @@
 //! called from outside the runtime:
 //! - in a coroutine, `park` suspends only the coroutine (see `park_state.rs` for its state
 //!   machine), and `unpark` makes it runnable again on its home worker: in `runnext` if the
-//!   waker runs there, else through that worker's inbox (see `scheduler.rs`);
+//!   waker runs there, else through that worker's inbox (see `scheduler.rs`, reached through
+//!   `unparker.rs`);
 //! - on a plain thread, they are `std::thread::park` and `Thread::unpark`.
 //!
 //! The contract is `std::thread::park`'s: `unpark` leaves a single token, `park` consumes it or
@@ -16,57 +17,15 @@
 use std::time::Instant;
 
 use super::context;
-use super::scheduler;
+use super::start;
 use super::task::{Switch, Task};
-use super::thread_parker::{self, ThreadParker};
+use super::thread_parker;
 use super::timer::Action;
+pub(crate) use super::unparker::Unparker;
 pub(crate) use super::wait::WaitReason;
+use super::worker;
 use crate::loom::sync::Arc;
 use crate::loom::thread;
-
-/// A handle that wakes one parked coroutine or thread.
-#[derive(Debug, Clone)]
-pub(crate) enum Unparker {
-    /// A coroutine.
-    Task(Arc<Task>),
-    /// A plain OS thread.
-    Thread(Arc<ThreadParker>),
-}
-
-impl Unparker {
-    /// Wakes the coroutine or thread, or leaves it a token if it is not parked.
-    pub(crate) fn unpark(&self) {
-        match self {
-            Unparker::Task(task) => {
-                if task.unpark() {
-                    scheduler::get().ready(task.clone());
-                }
-            }
-            Unparker::Thread(thread) => thread.unpark(),
-        }
-    }
-
-    /// True if both handles wake the same coroutine or thread.
-    pub(crate) fn same(&self, other: &Unparker) -> bool {
-        match (self, other) {
-            (Unparker::Task(a), Unparker::Task(b)) => Arc::ptr_eq(a, b),
-            (Unparker::Thread(a), Unparker::Thread(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        }
-    }
-
-    /// Like [`unpark`](Self::unpark), for a handle that is no longer needed.
-    pub(crate) fn unpark_owned(self) {
-        match self {
-            Unparker::Task(task) => {
-                if task.unpark() {
-                    scheduler::get().ready(task);
-                }
-            }
-            Unparker::Thread(thread) => thread.unpark(),
-        }
-    }
-}
 
 /// A handle that wakes the caller: the current coroutine, or else the current thread.
 pub(crate) fn current() -> Unparker {
@@ -87,7 +46,10 @@ pub(crate) fn current() -> Unparker {
 /// coroutine parks; its worker goes on running others.
 pub(crate) fn park(why: WaitReason) {
     match current_task() {
-        Some(task) => task.park(why),
+        Some(task) => {
+            list(task);
+            task.park(why);
+        }
         None => thread_parker::park(),
     }
 }
@@ -99,7 +61,8 @@ pub(crate) fn park_until(deadline: Instant, why: WaitReason) {
     }
     match current_task() {
         Some(task) => {
-            let sched = scheduler::get();
+            list(task);
+            let sched = start::get();
             let timer = sched.add_timer(deadline, Action::Unpark(current()));
             task.park(why);
             sched.timers.cancel(&timer);
@@ -112,7 +75,8 @@ pub(crate) fn park_until(deadline: Instant, why: WaitReason) {
 /// [`park_until`], a stray unpark does not end the wait, and nothing needs cancelling after:
 /// the timer has always fired by the time this returns.
 fn sleep_coroutine_until(task: &Task, deadline: Instant) {
-    let timer = scheduler::get().add_timer(deadline, Action::Unpark(current()));
+    list(task);
+    let timer = start::get().add_timer(deadline, Action::Unpark(current()));
     while !timer.fired() {
         task.park(WaitReason::Sleep);
     }
@@ -135,7 +99,10 @@ pub(crate) fn sleep_until(deadline: Instant) {
 pub fn yield_now() {
     match current_task() {
         // An unwinding coroutine must keep its thread (see `Task::park_in_place`).
-        Some(task) if !task.must_stay() => task.suspend(Switch::Yield),
+        Some(task) if !task.must_stay() => {
+            list(task);
+            task.suspend(Switch::Yield);
+        }
         _ => thread::yield_now(),
     }
 }
@@ -147,10 +114,28 @@ pub(crate) fn note_socket_wait() {
     }
 }
 
-/// True if the caller is a coroutine that has waited on a socket (an accept loop, a server's
-/// connection handler).
-pub(crate) fn waited_on_socket() -> bool {
-    current_task().is_some_and(Task::waited_on_socket)
+/// Lists `task`, the running coroutine, in the registry of coroutines before its first
+/// suspension (see `registry.rs` for why then). A relaxed load when it is listed already.
+#[inline]
+fn list(task: &Task) {
+    if !task.is_registered() {
+        list_now();
+    }
+}
+
+#[cold]
+fn list_now() {
+    let (Some(index), task) = (worker::current_index(), context::current_task()) else {
+        return;
+    };
+    // SAFETY: the current task pointer came from `Arc::as_ptr` of the `Arc<Task>` its worker
+    // holds for the whole resume, so the count is at least one and the pointer is one
+    // `Arc::from_raw` accepts; we add the reference the registry will own.
+    let task = unsafe {
+        Arc::increment_strong_count(task);
+        Arc::from_raw(task)
+    };
+    start::get().registry.insert(task, index);
 }
 
 /// The task of the running coroutine, or `None` on a plain thread.

@@ -29,6 +29,9 @@
 //! empty also poll once without blocking, and the monitor asks for a poll if nobody has polled for
 //! a while, so a busy runtime still sees its sockets.
 //!
+//! The waiting itself (park until an edge, or `poll(2)` on a plain thread) is `io_wait.rs`'s,
+//! above the scheduler; this file is the part the scheduler owns.
+//!
 //! # Plain threads
 //!
 //! A thread outside the runtime cannot count on a worker polling for it (all may be busy), so it
@@ -42,8 +45,7 @@ use std::time::{Duration, Instant};
 
 use polling::{Event, Events, PollMode, Poller};
 
-use super::context;
-use super::park::{self, Unparker, WaitReason};
+use super::unparker::Unparker;
 use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex, MutexGuard};
 
@@ -183,6 +185,18 @@ impl NetPoller {
         self.blocked.load(Ordering::SeqCst)
     }
 
+    /// Counts a coroutine that parks on a socket (`io_wait.rs`), until [`stop_waiting`].
+    ///
+    /// [`stop_waiting`]: Self::stop_waiting
+    pub(crate) fn start_waiting(&self) {
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Uncounts a coroutine that has stopped waiting on a socket.
+    pub(crate) fn stop_waiting(&self) {
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+    }
+
     /// True if a coroutine waits on a socket.
     pub(crate) fn has_waiters(&self) -> bool {
         self.waiting.load(Ordering::Relaxed) != 0
@@ -255,60 +269,30 @@ impl PollOwner<'_> {
 }
 
 impl Registration {
-    /// Runs `op` until it does not return `WouldBlock`, waiting for `interest` in between, until
-    /// `deadline` at the latest (then fails with `WouldBlock`, std's error for a socket timeout).
-    pub(crate) fn io<R>(
-        &self,
-        interest: Interest,
-        deadline: Option<Instant>,
-        mut op: impl FnMut() -> io::Result<R>,
-    ) -> io::Result<R> {
-        loop {
-            match op() {
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                result => return result,
-            }
-            if deadline.is_some_and(|d| Instant::now() >= d) {
-                return Err(io::Error::from_raw_os_error(libc::EAGAIN));
-            }
-            if context::in_coroutine() {
-                self.park(interest, deadline)?;
-            } else {
-                self.wait_thread(interest, deadline)?;
-            }
+    /// The first step of a coroutine's wait for `interest`: takes an edge that arrived since the
+    /// last wait (`Ok(true)`: try again at once), or else lists `waiter` to be woken by the next
+    /// (`Ok(false)`: park now). Fails if the socket was closed.
+    pub(crate) fn arm(&self, interest: Interest, waiter: &Unparker) -> io::Result<bool> {
+        let mut state = self.state.lock();
+        if state.closed {
+            return Err(closed_error());
         }
+        let direction = state.direction(interest);
+        if std::mem::take(&mut direction.ready) {
+            return Ok(true);
+        }
+        direction.waiters.push(waiter.clone());
+        Ok(false)
     }
 
-    /// Parks the current coroutine until `interest` has an edge, the deadline or a spurious
-    /// wake-up. Fails only if the socket was closed meanwhile.
-    fn park(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
-        let me = park::current();
-        {
-            let mut state = self.state.lock();
-            if state.closed {
-                return Err(closed_error());
-            }
-            let direction = state.direction(interest);
-            if std::mem::take(&mut direction.ready) {
-                return Ok(());
-            }
-            direction.waiters.push(me.clone());
-        }
-        park::note_socket_wait();
-        let poller = &super::scheduler::get().poller;
-        poller.waiting.fetch_add(1, Ordering::Relaxed);
-        let why = match interest {
-            Interest::Read => WaitReason::SocketRead,
-            Interest::Write => WaitReason::SocketWrite,
-        };
-        match deadline {
-            Some(deadline) => park::park_until(deadline, why),
-            None => park::park(why),
-        }
-        poller.waiting.fetch_sub(1, Ordering::Relaxed);
+    /// The last step, after the park: unlists `waiter` if the wake-up was a timeout or spurious
+    /// (no stale entry stays behind). Fails if the socket was closed meanwhile.
+    pub(crate) fn disarm(&self, interest: Interest, waiter: &Unparker) -> io::Result<()> {
         let mut state = self.state.lock();
-        // Still listed: the wake-up was a timeout or spurious. Leave no stale entry behind.
-        state.direction(interest).waiters.retain(|w| !w.same(&me));
+        state
+            .direction(interest)
+            .waiters
+            .retain(|w| !w.same(waiter));
         if state.closed {
             return Err(closed_error());
         }
@@ -319,7 +303,11 @@ impl Registration {
     /// [`THREAD_RECHECK`] at a time. The caller retries its operation after each wait, which is
     /// how a thread notices what the kernel does not report as readiness (a Unix stream's own
     /// write half shut down by another handle, where a coroutine is woken by `wake_all`).
-    fn wait_thread(&self, interest: Interest, deadline: Option<Instant>) -> io::Result<()> {
+    pub(crate) fn wait_thread(
+        &self,
+        interest: Interest,
+        deadline: Option<Instant>,
+    ) -> io::Result<()> {
         let events = match interest {
             Interest::Read => libc::POLLIN,
             Interest::Write => libc::POLLOUT,

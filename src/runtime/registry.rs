@@ -14,7 +14,7 @@
 //! `join` a sixth of its time (two lock round trips and an `Arc` count each way).
 //!
 //! One gap: a coroutine whose result is dropped in the coroutine itself (its handle was dropped
-//! first, see `join.rs`) runs that `Drop` after it is unlisted; if the `Drop` parks, no dump
+//! first, see `join_slot.rs`) runs that `Drop` after it is unlisted; if the `Drop` parks, no dump
 //! shows it.
 //!
 //! The registry holds an `Arc` to each task, so a task that parks and is never woken (a leak: Go

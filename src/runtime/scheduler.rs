@@ -45,15 +45,12 @@
 //! timer set earlier than the poller's timeout notifies the poller; if nobody sleeps in the
 //! poller, it wakes an idle worker, which will.
 
-use std::sync::OnceLock;
+use std::time::Instant;
 
 use crossbeam_deque::{Injector, Steal, Worker as LocalQueue};
 
-use std::time::Instant;
-
-use super::blocking::BlockingPool;
-use super::config;
-use super::context;
+use super::blocking_pool::BlockingPool;
+use super::config::Settings;
 use super::idle::Idle;
 use super::monitor::Monitor;
 use super::poller::NetPoller;
@@ -62,9 +59,9 @@ use super::registry::Registry;
 use super::stack::StackPool;
 use super::task::Task;
 use super::timer::{Action, TimerHandle, Timers};
+use super::unparker::Ready;
 use super::worker;
 use crate::loom::sync::Arc;
-use crate::loom::thread;
 
 /// How many more coroutines a worker may hold than one that holds `population` before what an
 /// accept loop spawns on it starts on the other (see `Scheduler::emptier_worker`): 8, or a
@@ -92,58 +89,54 @@ pub(crate) struct Scheduler {
     pub(crate) blocking: BlockingPool,
     /// Coroutine stacks.
     pub(crate) stacks: StackPool,
-    /// Every live coroutine, for the dump.
+    /// Every coroutine that has suspended, for the dump.
     pub(crate) registry: Registry,
+    /// `Config::dump_on_sigquit`: installed with the first coroutine (`spawn.rs`).
+    pub(crate) dump_on_sigquit: bool,
 }
 
-static SCHEDULER: OnceLock<&'static Scheduler> = OnceLock::new();
-
-/// The runtime, started on first call.
-pub(crate) fn get() -> &'static Scheduler {
-    SCHEDULER.get_or_init(start)
+impl Scheduler {
+    /// The runtime's state for `settings`, and the workers' run queues (index by index). Starts
+    /// nothing: `start.rs` does.
+    pub(crate) fn new(settings: &Settings) -> (Scheduler, Vec<LocalQueue<Arc<Task>>>) {
+        let queues: Vec<LocalQueue<Arc<Task>>> = (0..settings.workers)
+            .map(|_| LocalQueue::new_fifo())
+            .collect();
+        let sched = Scheduler {
+            injector: Injector::new(),
+            processors: queues.iter().map(|q| Processor::new(q.stealer())).collect(),
+            idle: Idle::new(settings.workers),
+            monitor: Monitor::new(settings.deadlock_report, settings.stall_report),
+            timers: Timers::default(),
+            poller: NetPoller::new().expect("offshoot: cannot create the net poller"),
+            blocking: BlockingPool::new(settings.blocking_threads, settings.blocking_keep_alive),
+            stacks: StackPool::new(
+                settings.stack_size,
+                settings.max_coroutines,
+                settings.workers,
+            ),
+            registry: Registry::new(settings.workers),
+            dump_on_sigquit: settings.dump_on_sigquit,
+        };
+        (sched, queues)
+    }
 }
 
-fn start() -> &'static Scheduler {
-    let settings = config::take_settings();
-    let queues: Vec<LocalQueue<Arc<Task>>> = (0..settings.workers)
-        .map(|_| LocalQueue::new_fifo())
-        .collect();
-    let sched: &'static Scheduler = Box::leak(Box::new(Scheduler {
-        injector: Injector::new(),
-        processors: queues.iter().map(|q| Processor::new(q.stealer())).collect(),
-        idle: Idle::new(settings.workers),
-        monitor: Monitor::new(settings.deadlock_report, settings.stall_report),
-        timers: Timers::default(),
-        poller: NetPoller::new().expect("offshoot: cannot create the net poller"),
-        blocking: BlockingPool::new(settings.blocking_threads, settings.blocking_keep_alive),
-        stacks: StackPool::new(
-            settings.stack_size,
-            settings.max_coroutines,
-            settings.workers,
-        ),
-        registry: Registry::new(settings.workers),
-    }));
-    for (index, queue) in queues.into_iter().enumerate() {
-        thread::Builder::new()
-            .name(format!("offshoot-worker-{index}"))
-            .spawn(move || worker::run(sched, index, queue))
-            .expect("offshoot: cannot start a worker thread");
+impl Ready for Scheduler {
+    fn ready(&self, task: Arc<Task>) {
+        Scheduler::ready(self, task);
     }
-    thread::Builder::new()
-        .name("offshoot-monitor".into())
-        .spawn(move || sched.monitor.run(sched))
-        .expect("offshoot: cannot start the monitor thread");
-    if settings.dump_on_sigquit {
-        super::sigquit::install();
+
+    fn ready_all(&self, tasks: Vec<Arc<Task>>) {
+        Scheduler::ready_all(self, tasks);
     }
-    sched
 }
 
 impl Scheduler {
     /// Makes `task`, which may run on any worker (a new coroutine, or one that migrates),
     /// runnable: on this worker's processor if called on a worker, else globally.
     pub(crate) fn schedule(&self, task: Arc<Task>) {
-        let worker = context::current_worker();
+        let worker = worker::current();
         if worker.is_null() {
             self.injector.push(task);
             self.wake_worker();
@@ -284,7 +277,7 @@ impl Scheduler {
 
     /// This thread's worker, if this thread is worker `index`.
     fn worker_here(&self, index: usize) -> Option<&worker::Worker> {
-        let worker = context::current_worker();
+        let worker = worker::current();
         // SAFETY: a non-null current worker lives on this thread's stack for as long as the
         // thread runs (see `context.rs`); the reference is used by the caller at once, on this
         // thread, and not kept across a switch.
@@ -294,7 +287,7 @@ impl Scheduler {
     /// Makes many tasks that may run anywhere runnable at once, in order: at the back of this
     /// worker's queue (or the global one off the workers), with one wake-up for the lot.
     fn schedule_all(&self, tasks: Vec<Arc<Task>>) {
-        let worker = context::current_worker();
+        let worker = worker::current();
         if worker.is_null() {
             for task in tasks {
                 self.injector.push(task);

@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
 use super::dump;
+use super::scheduler::Scheduler;
 
 /// The pipe's write end, for the handler; -1 until installed.
 static WRITE_END: AtomicI32 = AtomicI32::new(-1);
@@ -21,14 +22,18 @@ pub(crate) fn threads() -> usize {
     usize::from(INSTALLED.load(Ordering::SeqCst))
 }
 
-/// Installs the handler and starts the thread that dumps. Called once, when the runtime starts.
-pub(crate) fn install() {
-    if let Err(err) = try_install() {
-        eprintln!("offshoot: no coroutine dump on SIGQUIT: {err}");
-    }
+/// Installs the handler and starts the thread that dumps. Called once, with the first
+/// coroutine.
+pub(crate) fn install(sched: &'static Scheduler) {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if let Err(err) = try_install(sched) {
+            eprintln!("offshoot: no coroutine dump on SIGQUIT: {err}");
+        }
+    });
 }
 
-fn try_install() -> io::Result<()> {
+fn try_install(sched: &'static Scheduler) -> io::Result<()> {
     let mut fds = [0; 2];
     // SAFETY: `pipe2` writes two descriptors into the array we own.
     if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } != 0 {
@@ -43,7 +48,7 @@ fn try_install() -> io::Result<()> {
     INSTALLED.store(true, Ordering::SeqCst);
     let started = std::thread::Builder::new()
         .name("offshoot-sigquit".into())
-        .spawn(move || wait_and_dump(read_end));
+        .spawn(move || wait_and_dump(sched, read_end));
     if let Err(err) = started {
         INSTALLED.store(false, Ordering::SeqCst);
         return Err(err);
@@ -79,7 +84,7 @@ extern "C" fn on_sigquit(_signal: libc::c_int) {
 }
 
 /// The dump thread: waits for the handler's byte, prints every coroutine, exits with status 2.
-fn wait_and_dump(read_end: i32) {
+fn wait_and_dump(sched: &Scheduler, read_end: i32) {
     let mut byte = 0u8;
     loop {
         // SAFETY: `read` of one byte into a local from the pipe's read end, which we own.
@@ -93,6 +98,6 @@ fn wait_and_dump(read_end: i32) {
         INSTALLED.store(false, Ordering::SeqCst);
         return; // the pipe is gone: nothing more will come
     }
-    let _ = writeln!(io::stderr(), "SIGQUIT: quit\n\n{}", dump::dump());
+    let _ = writeln!(io::stderr(), "SIGQUIT: quit\n\n{}", dump::text(sched));
     std::process::exit(2);
 }

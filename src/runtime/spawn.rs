@@ -1,15 +1,21 @@
-//! Starting coroutines: `go`, `go!`, `Builder`, `run`, and the count of live coroutines.
+//! Starting coroutines: `go`, `go!`, `Builder`, `run`; and looking at them: the count of live
+//! coroutines and the dump.
 
+use std::any::Any;
 use std::io;
-use std::panic;
+use std::panic::{self, AssertUnwindSafe};
 
 use super::context;
 use super::deadlock;
+use super::dump;
 use super::go::go;
 use super::join::JoinHandle;
-use super::scheduler;
-use super::task::Task;
-use super::{overflow, panic_hook};
+use super::park;
+use super::scheduler::Scheduler;
+use super::start;
+use super::task::{Task, Yielder};
+use super::worker;
+use super::{overflow, panic_hook, sigquit};
 use crate::loom::sync::Arc;
 
 /// Queued tasks on the spawning worker beyond which `go` starts coroutines itself.
@@ -41,7 +47,7 @@ where
 {
     // Registered before the main coroutine exists, so that the monitor, woken by its start,
     // knows someone waits in `run` from its first look.
-    let waiting = deadlock::waiting_in_run();
+    let waiting = deadlock::waiting_in_run(park::current());
     let main = go(f);
     let result = main.join_unless(|| waiting.report());
     drop(waiting);
@@ -56,7 +62,35 @@ where
 /// the main goroutine; this one counts only coroutines, so a plain thread's `main` is not in it).
 /// A coroutine counts until its stack is back in the pool, just after its joiner is woken.
 pub fn num_coroutines() -> usize {
-    scheduler::get().stacks.live()
+    start::get().stacks.live()
+}
+
+/// Every live coroutine that has started: its id, its name, what it is doing (running on which worker, runnable,
+/// or waiting, for what and for how long) and where it was started, as Go's runtime prints all
+/// goroutines on `SIGQUIT` or a deadlock.
+///
+/// ```
+/// let (tx, rx) = offshoot::chan::<()>(0);
+/// let waiter = offshoot::Builder::new()
+///     .name("waiter".into())
+///     .spawn(move || rx.recv())
+///     .unwrap();
+/// while !offshoot::dump().contains("\"waiter\" [chan receive") {
+///     offshoot::time::sleep(std::time::Duration::from_millis(1));
+/// }
+/// tx.close();
+/// assert!(waiter.join().unwrap().is_err());
+/// ```
+///
+/// Starts the runtime if it has not started (so `Config::init` must come first). Each coroutine
+/// is read without stopping the others, so one that changes state meanwhile may
+/// show either state. Coroutines not started yet are counted on a last line. A parked coroutine's stack is not shown: the runtime has no unwinder for a
+/// suspended stack; its wait and the line that started it (`go` and [`Builder::spawn`] record
+/// their caller) usually tell where it is.
+///
+/// [`Builder::spawn`]: crate::Builder::spawn
+pub fn dump() -> String {
+    dump::text(start::get())
 }
 
 /// Options for a new coroutine: a name and a stack size.
@@ -151,21 +185,21 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let sched = scheduler::get();
+        let sched = start::get();
         let size = self.stack_size.unwrap_or(sched.stacks.default_size());
-        let worker = context::current_worker();
+        let worker = worker::current();
         // SAFETY: a non-null current worker lives on this thread's stack while the thread runs;
         // we use it here, on this thread, and keep nothing across a switch.
         let worker = unsafe { worker.as_ref() };
         let stack = match worker {
             None => {
-                install_reports();
+                install_reports(sched);
                 sched.stacks.acquire(size)?
             }
             Some(worker) => worker.acquire_stack(size)?,
         };
         let started_at = panic::Location::caller();
-        let mut task = Task::new(stack, self.name, self.migrates, started_at, f);
+        let mut task = Task::new(stack, self.name, self.migrates, started_at, body(sched, f));
         // A new coroutine is made by the worker that first runs it, which spreads the cost of a
         // burst of `go` calls over the workers, but only while they keep up: once this worker's
         // queue holds a backlog, the spawner makes its coroutines itself, so it cannot run ahead
@@ -184,12 +218,40 @@ impl Builder {
     }
 }
 
-/// Installs the stack-overflow report and the panic hook that names coroutines, once. Called
+/// What a new coroutine runs: `f`, with the runtime's book-keeping around it.
+fn body<F, T>(sched: &'static Scheduler, f: F) -> Box<dyn FnOnce(&Yielder) + Send>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    Box::new(move |yielder: &Yielder| {
+        let task = context::bind_yielder(yielder);
+        // A panic stops at the coroutine's edge and goes to the joiner, as with std::thread.
+        let result = panic::catch_unwind(AssertUnwindSafe(f));
+        // Uncounted and unlisted before the result is out, so that once `join` returns the
+        // coroutine no longer counts against `Config::max_coroutines` (its stack follows
+        // shortly) and no dump lists it. The worker still holds the task.
+        if let Some(index) = worker::current_index() {
+            sched.stacks.coroutine_ended(index);
+        }
+        if task.is_registered() {
+            sched.registry.remove(task);
+        }
+        task.join_slot()
+            .complete(result.map(|value| Box::new(value) as Box<dyn Any + Send>));
+    })
+}
+
+/// Installs the stack-overflow report, the panic hook that names coroutines and, if enabled, the
+/// dump on `SIGQUIT`, once. Called
 /// for spawns from plain threads only: workers run nothing but coroutines, so the first
 /// coroutine of all is spawned from a plain thread, and spawns on the workers (the hot path)
 /// never pay for the check.
-fn install_reports() {
+fn install_reports(sched: &'static Scheduler) {
     #[cfg(not(miri))]
     overflow::install();
     panic_hook::install();
+    if sched.dump_on_sigquit {
+        sigquit::install(sched);
+    }
 }

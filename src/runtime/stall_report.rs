@@ -4,7 +4,7 @@
 //! blocks its thread in a call the runtime was not told about (`std::thread::sleep`, a blocking
 //! driver), the coroutines homed on the same worker cannot run anywhere else: they wait. The
 //! monitor moves what may move (coroutines not started yet go to other workers, see
-//! `monitor.rs`) and reports the rest here, once per stall, naming the coroutine and saying how
+//! `watch.rs`) and reports the rest here, once per stall, naming the coroutine and saying how
 //! to fix it (once per coroutine, and at most a few times per process):
 //!
 //! ```text

@@ -24,21 +24,20 @@
 //! are release/acquire edges, so each holder sees the coroutine as the previous one left it. For
 //! a task with a home, every holder that resumes it is the home worker's thread.
 
-use std::any::Any;
 use std::cell::{Cell, UnsafeCell};
 use std::panic::{self, AssertUnwindSafe, Location};
 
 use corosensei::{Coroutine, CoroutineResult};
 
 use super::inbox::{Link, Linked};
-use super::join::JoinSlot;
+use super::join_slot::JoinSlot;
 use super::park_state::{ParkState, Unparked};
 use super::sanitizer::Fiber;
 use super::stack::Stack;
 use super::stack_memory::StackMemory;
 use super::wait::{WaitReason, WaitRecord};
 use crate::loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use crate::loom::sync::{Arc, Mutex};
+use crate::loom::sync::Mutex;
 
 /// Why a coroutine handed control back to its worker.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,37 +177,17 @@ impl std::fmt::Debug for Task {
 }
 
 impl Task {
-    /// Wraps `body` (to run on `stack`) in a task. Nothing runs until the first `resume`. The
-    /// body's result, or its panic, goes to the task's join slot. A task that `migrates` gets no
-    /// home (see the module docs).
-    pub(crate) fn new<F, T>(
+    /// Wraps `start` (to run on `stack`, given the coroutine's suspend handle) in a task. Nothing
+    /// runs until the first `resume`. `start` must catch its body's panics and leave the result
+    /// in the task's join slot (`spawn.rs` builds it). A task that `migrates` gets no home (see
+    /// the module docs).
+    pub(crate) fn new(
         stack: Stack,
         name: Option<String>,
         migrates: bool,
         started_at: &'static Location<'static>,
-        body: F,
-    ) -> Task
-    where
-        F: FnOnce() -> T + Send + 'static,
-        T: Send + 'static,
-    {
-        let start = Box::new(move |yielder: &Yielder| {
-            let task = super::context::bind_yielder(yielder);
-            // A panic stops at the coroutine's edge and goes to the joiner, as with std::thread.
-            let result = panic::catch_unwind(AssertUnwindSafe(body));
-            // Uncounted and unlisted before the result is out, so that once `join` returns the
-            // coroutine no longer counts against `Config::max_coroutines` (its stack follows
-            // shortly) and no dump lists it. The worker still holds the task.
-            let sched = super::scheduler::get();
-            if let Some(index) = super::context::current_processor() {
-                sched.stacks.coroutine_ended(index);
-            }
-            if task.is_registered() {
-                sched.registry.remove(task);
-            }
-            task.join
-                .complete(result.map(|value| Box::new(value) as Box<dyn Any + Send>));
-        });
+        start: Box<dyn FnOnce(&Yielder) + Send>,
+    ) -> Task {
         let stack_low = stack.inner.low();
         Task {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
@@ -351,9 +330,6 @@ impl Task {
     /// wait. With a single worker, a coroutine that waits here for another coroutine deadlocks,
     /// as a blocking system call would.
     fn park_in_place(&self) {
-        if !self.is_registered() {
-            self.register();
-        }
         *self.blocked_thread.lock() = Some(std::thread::current());
         if !self.state.block() {
             return; // a token arrived meanwhile, and was consumed
@@ -388,9 +364,6 @@ impl Task {
     /// Suspends the coroutine with `why`. Must be called from inside this task's coroutine.
     #[inline(never)]
     pub(crate) fn suspend(&self, why: Switch) {
-        if !self.is_registered() {
-            self.register();
-        }
         let yielder = self.yielder.get();
         debug_assert!(
             !yielder.is_null(),
@@ -423,29 +396,6 @@ impl Task {
     /// The coroutine's name, if it was given one.
     pub(crate) fn name(&self) -> Option<&str> {
         self.join.name.as_deref()
-    }
-
-    /// Lists the task in the registry (see `registry.rs` for when). Called by the coroutine on
-    /// its worker's thread.
-    #[cold]
-    fn register(&self) {
-        let Some(index) = super::context::current_processor() else {
-            return;
-        };
-        let current = super::context::current_task();
-        debug_assert!(
-            std::ptr::eq(current, self),
-            "register called outside the coroutine"
-        );
-        // SAFETY: the current task pointer came from `Arc::as_ptr` of the `Arc<Task>` its worker
-        // holds for the whole resume, so the count is at least one and the pointer is one
-        // `Arc::from_raw` accepts (with the provenance of the whole allocation); we add the
-        // reference we are about to own.
-        let task = unsafe {
-            Arc::increment_strong_count(current);
-            Arc::from_raw(current)
-        };
-        super::scheduler::get().registry.insert(task, index);
     }
 
     /// True once the task is in the registry of live tasks (from its first run). Read by the

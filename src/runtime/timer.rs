@@ -18,7 +18,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::park::Unparker;
+use super::unparker::{self, Unparker};
 use crate::loom::cell::UnsafeCell;
 use crate::loom::sync::atomic::{AtomicU64, AtomicU8, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
@@ -304,7 +304,7 @@ fn run_fired(fired: &mut Vec<Action>) {
         }
     }
     if !runnable.is_empty() {
-        super::scheduler::get().ready_all(runnable);
+        unparker::ready_all(runnable);
     }
 }
 
@@ -431,7 +431,7 @@ mod tests {
     use std::time::Duration;
 
     fn me() -> Action {
-        Action::Unpark(crate::runtime::park::current())
+        Action::Unpark(Unparker::Thread(crate::runtime::thread_parker::current()))
     }
 
     #[test]

@@ -77,7 +77,6 @@ use crossbeam_deque::{Steal, Worker as LocalQueue};
 
 use super::context;
 use super::idle::Wake;
-use super::park;
 use super::processor::Processor;
 use super::scheduler::Scheduler;
 use super::stack::{Stack, StackCache};
@@ -146,6 +145,33 @@ impl std::fmt::Debug for Worker {
     }
 }
 
+thread_local! {
+    /// The worker running on this thread, or null on other threads. The worker lives on this
+    /// thread's stack for as long as the thread runs. Read and written only through the
+    /// `#[inline(never)]` functions below, for the reason `context.rs` gives.
+    static WORKER: Cell<*const Worker> = const { Cell::new(std::ptr::null()) };
+}
+
+/// The worker of this thread, or null if this is not a worker thread.
+#[inline(never)]
+pub(crate) fn current() -> *const Worker {
+    WORKER.with(Cell::get)
+}
+
+/// Records this thread's worker. Called once, when the worker thread starts.
+#[inline(never)]
+fn set_current(worker: *const Worker) {
+    WORKER.with(|w| w.set(worker));
+}
+
+/// The index of this thread's worker (its processor), or `None` off the workers.
+pub(crate) fn current_index() -> Option<usize> {
+    let worker = current();
+    // SAFETY: a non-null worker lives on this thread's stack for as long as the thread runs;
+    // we read its index now, on this thread.
+    unsafe { worker.as_ref() }.map(Worker::index)
+}
+
 /// Body of worker thread `index`. Never returns.
 pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc<Task>>) -> ! {
     #[cfg(not(miri))]
@@ -169,7 +195,7 @@ pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc
         seen_ticks: (0..sched.processors.len()).map(|_| Cell::new(0)).collect(),
         stacks: StackCache::new(index),
     };
-    context::set_current_worker(&worker);
+    set_current(&worker);
     loop {
         match worker.next_task() {
             Some(task) => worker.run_task(task),
@@ -252,7 +278,7 @@ impl Worker {
     /// the sieve is back to its speed before pinning. A worker that runs out of work even once
     /// in an interval keeps what it spawns, so a spawn and join in turn stays on one core.
     fn start_elsewhere(&self, task: Arc<Task>) -> Option<Arc<Task>> {
-        if !task.migrates() && park::waited_on_socket() {
+        if !task.migrates() && context::waited_on_socket() {
             // By the counts alone: a busy server's workers are all saturated, and the
             // saturation rule would keep every connection where it was accepted.
             return match self.spill_target() {

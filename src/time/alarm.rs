@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use crate::chan::{chan, Receiver, Sender};
 use crate::loom::sync::{Arc, Mutex};
-use crate::runtime::scheduler;
+use crate::runtime::start;
 use crate::runtime::timer::{Action, TimerHandle};
 
 /// A timer or ticker's shared state, held by its owner and by its pending callback.
@@ -124,7 +124,7 @@ impl Alarm {
         state.generation += 1;
         let pending = state.timer.take();
         if let Some(timer) = &pending {
-            scheduler::get().timers.cancel(timer);
+            start::get().timers.cancel(timer);
         }
         pending.is_some()
     }
@@ -141,7 +141,7 @@ impl Alarm {
         let alarm = self.clone();
         let generation = state.generation;
         let action = Action::call(move || alarm.fire(generation, deadline));
-        state.timer = Some(scheduler::get().add_timer(deadline, action));
+        state.timer = Some(start::get().add_timer(deadline, action));
     }
 
     /// The runtime timer's callback.
