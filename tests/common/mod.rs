@@ -16,8 +16,20 @@ use std::time::{Duration, Instant};
 /// tenth of this on a loaded 2-core machine is already slow.
 pub const WATCHDOG_SECS: u64 = 30;
 
+/// How many times slower than a plain release build this run is expected to be: the value of
+/// `OFFSHOOT_TEST_SLOWDOWN` (`.ci/run` sets it for the sanitizer jobs, which run 2 to 15 times
+/// slower), else 1. Watchdogs wait that many times longer, so that a slow build is not called
+/// hung; nothing else changes.
+pub fn slowdown() -> u64 {
+    std::env::var("OFFSHOOT_TEST_SLOWDOWN")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(1)
+}
+
 /// Runs `f` on its own thread and returns its result; panics, naming `name`, if it has not
-/// finished within `secs` seconds (a deadlock or a lost wake-up). A panic in `f` is re-raised
+/// finished within `secs` seconds times [`slowdown`] (a deadlock or a lost wake-up). A panic in `f` is re-raised
 /// here with its payload unchanged, so `#[should_panic(expected = ...)]` still sees the message.
 ///
 /// A hung body is left behind on its thread; the failure message is what matters.
@@ -34,6 +46,7 @@ where
             let _ = tx.send(result);
         })
         .expect("cannot start the watchdog's test thread");
+    let secs = secs * slowdown();
     match rx.recv_timeout(Duration::from_secs(secs)) {
         Ok(Ok(value)) => value,
         Ok(Err(payload)) => panic::resume_unwind(payload),
