@@ -45,7 +45,7 @@ impl<T: 'static> JoinHandle<T> {
     ) -> Result<thread::Result<T>, R> {
         let slot = self.task.join_slot();
         let result = loop {
-            if let Some(result) = slot.take_or_wait(park::current()) {
+            if let Some(result) = slot.take_or_wait(park::current) {
                 break result;
             }
             if let Some(reason) = interrupted() {

@@ -82,18 +82,20 @@ impl JoinSlot {
         }
     }
 
-    /// The joiner's step: takes the result if it has arrived, or else leaves `waiter` to be
-    /// woken when it does.
-    pub(crate) fn take_or_wait(&self, waiter: Unparker) -> Option<ErasedResult> {
+    /// The joiner's step: takes the result if it has arrived, or else leaves the waiter that
+    /// `waiter` makes (only then) to be woken when it does.
+    #[inline]
+    pub(crate) fn take_or_wait(&self, waiter: impl FnOnce() -> Unparker) -> Option<ErasedResult> {
         let mut inner = self.inner.lock();
         let result = inner.result.take();
         if result.is_none() {
-            inner.waiter = Some(waiter);
+            inner.waiter = Some(waiter());
         }
         result
     }
 
     /// True once the result is stored (acquire: the result is then visible).
+    #[inline]
     pub(crate) fn is_finished(&self) -> bool {
         self.finished.load(Ordering::Acquire)
     }

@@ -400,6 +400,7 @@ impl Task {
 
     /// True once the task is in the registry of live tasks (from its first run). Read by the
     /// holder of the run right.
+    #[inline]
     pub(crate) fn is_registered(&self) -> bool {
         self.registry_key.load(Ordering::Relaxed) != UNREGISTERED
     }
@@ -420,6 +421,7 @@ impl Task {
     }
 
     /// The slot the coroutine's result goes to.
+    #[inline]
     pub(crate) fn join_slot(&self) -> &JoinSlot {
         &self.join
     }

@@ -32,6 +32,7 @@ pub(crate) fn set_scheduler(scheduler: &'static dyn Ready) {
 }
 
 /// The scheduler registered by [`set_scheduler`].
+#[inline]
 fn scheduler() -> &'static dyn Ready {
     *SCHEDULER
         .get()
@@ -39,6 +40,7 @@ fn scheduler() -> &'static dyn Ready {
 }
 
 /// Makes `tasks`, woken together by the caller (who holds their run rights), runnable.
+#[inline]
 pub(crate) fn ready_all(tasks: Vec<Arc<Task>>) {
     scheduler().ready_all(tasks);
 }
@@ -54,6 +56,7 @@ pub(crate) enum Unparker {
 
 impl Unparker {
     /// Wakes the coroutine or thread, or leaves it a token if it is not parked.
+    #[inline]
     pub(crate) fn unpark(&self) {
         match self {
             Unparker::Task(task) => {
@@ -75,6 +78,7 @@ impl Unparker {
     }
 
     /// Like [`unpark`](Self::unpark), for a handle that is no longer needed.
+    #[inline]
     pub(crate) fn unpark_owned(self) {
         match self {
             Unparker::Task(task) => {
