@@ -35,7 +35,10 @@ fn child_spins_while_another_waits() {
             .unwrap();
         spinner.join().unwrap();
         sleeper.join().unwrap();
-        // A second spin, after parking in between: a new stall, reported again.
+        // A second spin, after parking in between: a new stall, reported again. Its waiter
+        // has started here too, so no spare can take it (one not started would move).
+        let sleeper = offshoot::go(|| offshoot::time::sleep(Duration::from_millis(10)));
+        offshoot::yield_now();
         let again = offshoot::Builder::new()
             .name("spinner again".into())
             .spawn(|| {
@@ -45,9 +48,8 @@ fn child_spins_while_another_waits() {
                 }
             })
             .unwrap();
-        let waiting = offshoot::go(|| ());
         again.join().unwrap();
-        waiting.join().unwrap();
+        sleeper.join().unwrap();
     });
     println!("CHILD DONE");
 }

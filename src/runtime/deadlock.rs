@@ -15,7 +15,8 @@
 //!    join);
 //! 3. no timer is set (a sleep, a ticker, a timeout, even one nobody listens to) or being fired,
 //!    no coroutine waits on a socket, and the blocking pool runs and queues nothing;
-//! 4. the threads the kernel lists for the process (`/proc/self/task`) are exactly the workers,
+//! 4. the threads the kernel lists for the process (`/proc/self/task`) are exactly the workers
+//!    (the spares running included, each counted only while its thread exists),
 //!    the monitor, the blocking pool's idle threads, the `SIGQUIT` dumper if enabled, and the plain threads parked in offshoot
 //!    with no deadline (`thread_parker.rs`, whose count never exceeds the truth). One thread
 //!    more, whatever it is doing (computing, reading stdin, waiting on a std lock or the test
@@ -100,6 +101,7 @@ pub(crate) struct Look {
     coroutines: usize,
     threads: usize,
     parked_threads: usize,
+    spares: usize,
 }
 
 /// The monitor's deadlock watch: the quiet look it saw last, if any, and how long to wait
@@ -151,11 +153,12 @@ impl Watch {
 
 /// A look at the runtime, if it is quiet by rules 1 to 4.
 fn quiet_look(sched: &Scheduler) -> Option<Look> {
-    let workers = sched.processors.len();
-    if !anyone_in_run() || sched.idle.sleeping() != workers {
+    if !anyone_in_run() || !sched.all_asleep() {
         return None;
     }
+    let workers = sched.active_workers();
     let ticks = sched.processors.iter().map(|p| p.ticks()).sum();
+    let spares = sched.spares.running();
     let spawned = super::task::spawned();
     let thread_wakes = thread_parker::wakes();
     let timers = sched.timers.next_deadline().is_some() || sched.timers.is_firing();
@@ -173,7 +176,7 @@ fn quiet_look(sched: &Scheduler) -> Option<Look> {
     let threads = process_threads()?;
     let known = workers + 1 + super::sigquit::threads() + pool_threads + parked_threads;
     let all_listed = sched.stacks.live() == coroutines;
-    let quiet = all_stuck && all_listed && threads == known && sched.idle.sleeping() == workers;
+    let quiet = all_stuck && all_listed && threads == known && sched.all_asleep();
     quiet.then_some(Look {
         ticks,
         spawned,
@@ -181,6 +184,7 @@ fn quiet_look(sched: &Scheduler) -> Option<Look> {
         coroutines,
         threads,
         parked_threads,
+        spares,
     })
 }
 

@@ -33,8 +33,6 @@
 //! waker sees `sleeping > 0` and `searching` already decremented, and wakes someone. Either way
 //! the work is found.
 
-use std::sync::OnceLock;
-
 use crate::loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use crate::loom::sync::Mutex;
 use crate::loom::thread::{self, Thread};
@@ -57,8 +55,9 @@ struct Sleeper {
     /// True from the moment the worker is in `sleepers` until a waker takes it out (under the
     /// lock). The worker parks while it is true.
     asleep: AtomicBool,
-    /// The worker's thread, to unpark. Set once when the thread starts.
-    thread: OnceLock<Thread>,
+    /// The worker's thread, to unpark. Set when the thread starts (again, for a spare worker's
+    /// slot that a new thread takes up).
+    thread: Mutex<Option<Thread>>,
     /// True while it sleeps in the net poller rather than parked.
     polling: AtomicBool,
 }
@@ -75,7 +74,7 @@ impl Idle {
 
     /// Records the calling thread as worker `index`. Called once by each worker thread.
     pub(crate) fn register(&self, index: usize) {
-        let _ = self.workers[index].thread.set(thread::current());
+        *self.workers[index].thread.lock() = Some(thread::current());
     }
 
     /// Workers asleep now.
@@ -153,7 +152,7 @@ impl Idle {
         let sleeper = &self.workers[index];
         if sleeper.polling.load(Ordering::Acquire) {
             notify_poller();
-        } else if let Some(thread) = sleeper.thread.get() {
+        } else if let Some(thread) = sleeper.thread.lock().as_ref() {
             thread.unpark();
         }
     }

@@ -75,6 +75,8 @@ mod signal_stack;
 #[cfg(not(loom))]
 mod sigquit;
 #[cfg(not(loom))]
+mod spares;
+#[cfg(not(loom))]
 pub(crate) mod spawn;
 #[cfg(not(loom))]
 pub(crate) mod stack;

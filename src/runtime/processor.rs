@@ -143,6 +143,12 @@ impl Processor {
         self.population.load(Ordering::Relaxed) + self.stealer.len()
     }
 
+    /// Coroutines homed here that have not finished (exact when read by the owning worker, which
+    /// alone changes it for a spare slot).
+    pub(crate) fn population(&self) -> usize {
+        self.population.load(Ordering::Relaxed)
+    }
+
     /// Called when a coroutine took this worker as its home (one more) or one homed here
     /// finished (one less).
     pub(crate) fn add_population(&self, more: bool) {

@@ -56,6 +56,7 @@ use super::monitor::Monitor;
 use super::poller::NetPoller;
 use super::processor::Processor;
 use super::registry::Registry;
+use super::spares::Spares;
 use super::stack::StackPool;
 use super::task::Task;
 use super::timer::{Action, TimerHandle, Timers};
@@ -75,8 +76,12 @@ fn balance_margin(population: usize) -> usize {
 pub(crate) struct Scheduler {
     /// Tasks made runnable outside the workers.
     pub(crate) injector: Injector<Arc<Task>>,
-    /// One per worker, by index.
+    /// One per worker, by index: the regular workers first, then the spare slots.
     pub(crate) processors: Box<[Processor]>,
+    /// The number of regular workers (`Config::workers`).
+    pub(crate) workers: usize,
+    /// The spare slots, after the regular workers (`spares.rs`).
+    pub(crate) spares: Spares,
     /// Sleeping and searching workers.
     pub(crate) idle: Idle,
     /// The stall watch.
@@ -96,26 +101,26 @@ pub(crate) struct Scheduler {
 }
 
 impl Scheduler {
-    /// The runtime's state for `settings`, and the workers' run queues (index by index). Starts
-    /// nothing: `start.rs` does.
+    /// The runtime's state for `settings`, and the regular workers' run queues (index by index;
+    /// the spare slots keep theirs). Starts nothing: `start.rs` does.
     pub(crate) fn new(settings: &Settings) -> (Scheduler, Vec<LocalQueue<Arc<Task>>>) {
-        let queues: Vec<LocalQueue<Arc<Task>>> = (0..settings.workers)
-            .map(|_| LocalQueue::new_fifo())
-            .collect();
+        let slots = settings.workers + Spares::slots_for(settings.workers);
+        let mut queues: Vec<LocalQueue<Arc<Task>>> =
+            (0..slots).map(|_| LocalQueue::new_fifo()).collect();
+        let processors = queues.iter().map(|q| Processor::new(q.stealer())).collect();
+        let spare_queues = queues.split_off(settings.workers);
         let sched = Scheduler {
             injector: Injector::new(),
-            processors: queues.iter().map(|q| Processor::new(q.stealer())).collect(),
-            idle: Idle::new(settings.workers),
+            processors,
+            workers: settings.workers,
+            spares: Spares::new(settings.workers, spare_queues),
+            idle: Idle::new(slots),
             monitor: Monitor::new(settings.deadlock_report, settings.stall_report),
             timers: Timers::default(),
             poller: NetPoller::new().expect("offshoot: cannot create the net poller"),
             blocking: BlockingPool::new(settings.blocking_threads, settings.blocking_keep_alive),
-            stacks: StackPool::new(
-                settings.stack_size,
-                settings.max_coroutines,
-                settings.workers,
-            ),
-            registry: Registry::new(settings.workers),
+            stacks: StackPool::new(settings.stack_size, settings.max_coroutines, slots),
+            registry: Registry::new(slots),
             dump_on_sigquit: settings.dump_on_sigquit,
         };
         (sched, queues)
@@ -196,8 +201,9 @@ impl Scheduler {
 
     /// A worker other than `busy` with time to spare: asleep if one is, else one the monitor did
     /// not find saturated.
+    /// Regular workers only: a spare may retire at any time (see `spares.rs`).
     pub(crate) fn spare_worker(&self, busy: usize) -> Option<usize> {
-        let others = || (0..self.processors.len()).filter(move |&i| i != busy);
+        let others = || (0..self.workers).filter(move |&i| i != busy);
         others()
             .find(|&i| self.idle.is_asleep(i))
             .or_else(|| others().find(|&i| !self.processors[i].is_saturated()))
@@ -207,13 +213,14 @@ impl Scheduler {
     /// (started, or queued to start: `Processor::load`), if there is one: fewer by more than
     /// the margin (`balance_margin` of its own count). The margin lets coroutines spawned in a
     /// row start in runs on one worker, few crossings between those that talk, while
-    /// connections accepted on one worker still spread.
+    /// connections accepted on one worker still spread. Regular workers only, as for
+    /// [`spare_worker`](Self::spare_worker).
     pub(crate) fn emptier_worker(&self, crowded: usize) -> Option<usize> {
         let own = self.processors[crowded].load();
         if own <= balance_margin(0) {
             return None; // no other worker can hold fewer by more than the margin
         }
-        let (index, fewest) = (0..self.processors.len())
+        let (index, fewest) = (0..self.workers)
             .filter(|&i| i != crowded && !self.processors[i].is_stuck())
             .map(|i| (i, self.processors[i].load()))
             .min_by_key(|&(_, load)| load)?;
@@ -304,6 +311,16 @@ impl Scheduler {
         if self.idle.wake_one(|| self.poller.notify()) {
             self.monitor.worker_woke();
         }
+    }
+
+    /// Worker threads running now: the regular ones and the spares.
+    pub(crate) fn active_workers(&self) -> usize {
+        self.workers + self.spares.running()
+    }
+
+    /// True if every worker thread running sleeps.
+    pub(crate) fn all_asleep(&self) -> bool {
+        self.idle.sleeping() >= self.active_workers()
     }
 
     /// Sets a timer, and makes sure someone will fire it: see the module docs.

@@ -287,6 +287,14 @@ impl StackCache {
         self.recycle(pool, stack);
     }
 
+    /// Gives every stack of this cache back to the pool (a spare worker retiring).
+    pub(crate) fn flush(&self, pool: &StackPool) {
+        let stacks = self.stacks.take();
+        if !stacks.is_empty() {
+            pool.put_idle(stacks);
+        }
+    }
+
     /// Keeps the stack of a coroutine already uncounted by [`StackPool::coroutine_ended`], in
     /// this cache first.
     pub(crate) fn recycle(&self, pool: &StackPool, stack: Stack) {

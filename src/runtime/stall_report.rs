@@ -122,7 +122,7 @@ impl StallReports {
 fn stall_text(sched: &Scheduler, index: usize, id: u64, held_for: u32) -> Option<String> {
     // With one worker every runnable coroutine waits for it; with more, those homed on it (the
     // others, not started yet, go to other workers).
-    let alone = sched.processors.len() == 1;
+    let alone = sched.active_workers() == 1;
     let mut waiting = 0;
     let mut holder = None;
     sched.registry.for_each(|task| {

@@ -10,6 +10,8 @@
 //!   tasks would wait. The monitor looks for a processor that has queued tasks and has not picked
 //!   a new task since its last look, and wakes an idle worker to steal them. Only coroutines that
 //!   have not started can move (see `task.rs`); the started ones wait for their worker.
+//! - **Spares.** If every worker thread is stuck so and work that may move waits, it starts a
+//!   spare worker to take it (`spares.rs`).
 //! - **Load.** It marks a processor *saturated* if its worker never ran out of tasks since the
 //!   last look (Go's sysmon reads each P's `schedtick` the same way). A coroutine spawned on a
 //!   saturated worker starts on another (see `scheduler.rs`).
@@ -31,6 +33,7 @@
 //! (see `monitor.rs`), or, while someone waits in `run`, until the next look of the deadlock
 //! watch.
 
+use std::io::Write;
 use std::time::Instant;
 
 use super::deadlock;
@@ -38,7 +41,9 @@ use super::scheduler::Scheduler;
 use super::stack::MAX_POOLED;
 use super::stall_report::StallReports;
 use super::wait;
+use super::worker;
 use crate::loom::sync::atomic::Ordering;
+use crate::loom::thread;
 
 /// How often the monitor looks, and so the longest a stranded task waits for a thief.
 pub(crate) const STALL_INTERVAL: std::time::Duration = std::time::Duration::from_millis(10);
@@ -49,10 +54,10 @@ pub(crate) const STALL_INTERVAL: std::time::Duration = std::time::Duration::from
 const STACKS_FREED_PER_WATCH: usize = 64;
 
 /// The monitor thread's loop. Never returns.
-pub(crate) fn run(sched: &Scheduler) -> ! {
+pub(crate) fn run(sched: &'static Scheduler) -> ! {
     let monitor = &sched.monitor;
     let workers = sched.processors.len();
-    let all_asleep = || sched.idle.sleeping() == workers;
+    let all_asleep = || sched.all_asleep();
     let mut last_ticks = vec![0u64; workers];
     let mut last_run_outs = vec![0u64; workers];
     let mut deadlocks = deadlock::Watch::default();
@@ -72,6 +77,7 @@ pub(crate) fn run(sched: &Scheduler) -> ! {
             deadlocks.reset();
         }
         watch_stalls(sched, &mut last_ticks);
+        start_spare_if_all_stuck(sched);
         stalls.look(sched);
         watch_load(sched, &mut last_run_outs);
         sched.timers.fire_due();
@@ -100,6 +106,42 @@ fn watch_stalls(sched: &Scheduler, last_ticks: &mut [u64]) {
             sched.wake_worker();
         }
         *last = ticks;
+    }
+}
+
+/// Starts a spare worker (`spares.rs`) if some processor holds work that may move (a coroutine
+/// not started yet, or that migrates, in its run queue or `runnext`; or the global queue holds
+/// some) and every worker thread running is stuck, so that none will come for it. One spare per
+/// look at most.
+fn start_spare_if_all_stuck(sched: &'static Scheduler) {
+    let running = |i: usize| i < sched.workers || sched.spares.in_use(i);
+    let slots = 0..sched.processors.len();
+    let all_stuck = slots
+        .clone()
+        .filter(|&i| running(i))
+        .all(|i| sched.processors[i].is_stuck());
+    if !all_stuck {
+        return;
+    }
+    let movable = !sched.injector.is_empty()
+        || slots
+            .filter(|&i| running(i))
+            .any(|i| sched.processors[i].has_queued());
+    if !movable {
+        return;
+    }
+    let Some((index, queue)) = sched.spares.take_slot() else {
+        return; // every spare slot is in use
+    };
+    let started = thread::Builder::new()
+        .name(format!("offshoot-spare-{index}"))
+        .spawn(move || worker::run_spare(sched, index, queue));
+    if let Err(err) = started {
+        // The slot's queue went with the closure: one spare slot fewer from now on.
+        let _ = writeln!(
+            std::io::stderr(),
+            "offshoot: cannot start a spare worker: {err}"
+        );
     }
 }
 

@@ -174,27 +174,7 @@ pub(crate) fn current_index() -> Option<usize> {
 
 /// Body of worker thread `index`. Never returns.
 pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc<Task>>) -> ! {
-    #[cfg(not(miri))]
-    super::signal_stack::ensure_alternate_stack();
-    sched.idle.register(index);
-    let worker = Worker {
-        index,
-        sched,
-        queue,
-        woken: RefCell::default(),
-        pinned: RefCell::default(),
-        pinned_turn: Cell::new(false),
-        handed_back: Cell::new(false),
-        spilling_to: Cell::new(None),
-        tick: Cell::new(0),
-        streak: Cell::new(0),
-        searching: Cell::new(false),
-        rng: Cell::new(
-            0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
-        ),
-        seen_ticks: (0..sched.processors.len()).map(|_| Cell::new(0)).collect(),
-        stacks: StackCache::new(index),
-    };
+    let worker = Worker::start(sched, index, queue);
     set_current(&worker);
     loop {
         match worker.next_task() {
@@ -204,7 +184,75 @@ pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc
     }
 }
 
+/// Body of a spare worker's thread on slot `index` (see `spares.rs`): runs like a regular
+/// worker until it has nothing to run and no coroutine of its own, then gives its slot back and
+/// returns.
+pub(crate) fn run_spare(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc<Task>>) {
+    sched.spares.count(true);
+    let worker = Worker::start(sched, index, queue);
+    set_current(&worker);
+    loop {
+        match worker.next_task() {
+            Some(task) => worker.run_task(task),
+            None if worker.may_retire() => break,
+            None => worker.sleep(),
+        }
+    }
+    worker.stop_searching();
+    set_current(std::ptr::null());
+    let Worker { queue, stacks, .. } = worker;
+    stacks.flush(&sched.stacks);
+    sched.spares.give_back(index, queue);
+    sched.spares.count(false);
+}
+
 impl Worker {
+    /// Sets up worker `index` on the calling thread, which runs it from now on.
+    fn start(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc<Task>>) -> Worker {
+        #[cfg(not(miri))]
+        super::signal_stack::ensure_alternate_stack();
+        sched.idle.register(index);
+        Worker {
+            index,
+            sched,
+            queue,
+            woken: RefCell::default(),
+            pinned: RefCell::default(),
+            pinned_turn: Cell::new(false),
+            handed_back: Cell::new(false),
+            spilling_to: Cell::new(None),
+            tick: Cell::new(0),
+            streak: Cell::new(0),
+            searching: Cell::new(false),
+            rng: Cell::new(
+                0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
+            ),
+            seen_ticks: (0..sched.processors.len()).map(|_| Cell::new(0)).collect(),
+            stacks: StackCache::new(index),
+        }
+    }
+
+    /// A worker that leaves while counted as searching (a spare retiring, perhaps woken to
+    /// search by a waker that counted it) takes itself out of the count, as `sleep` does: a
+    /// searcher that never stops would keep every waker from waking anyone. If it was the last
+    /// searcher and work is visible, it wakes another.
+    fn stop_searching(&self) {
+        if self.searching.replace(false)
+            && self.sched.idle.stop_searching()
+            && self.sched.has_stealable_work()
+        {
+            self.sched.wake_worker();
+        }
+    }
+
+    /// A spare with nothing to run and no coroutine homed on it may retire: nothing can be
+    /// handed to its slot any more (see `spares.rs`).
+    fn may_retire(&self) -> bool {
+        self.sched.spares.is_spare(self.index)
+            && self.processor().population() == 0
+            && !self.has_local_work()
+    }
+
     /// Takes a stack for a coroutine started on this worker.
     pub(crate) fn acquire_stack(&self, size: usize) -> std::io::Result<Stack> {
         self.stacks.acquire(&self.sched.stacks, size)
@@ -487,10 +535,10 @@ impl Worker {
 
     /// Steals from the global queue and the other processors; see the module docs.
     fn search(&self) -> Option<Arc<Task>> {
-        let n = self.sched.processors.len();
-        if n == 1 {
-            return None;
+        if self.sched.active_workers() == 1 {
+            return None; // a single worker, alone: nobody to steal from
         }
+        let n = self.sched.processors.len();
         if !self.searching.replace(true) {
             self.sched.idle.start_searching();
         }
