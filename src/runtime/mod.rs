@@ -15,7 +15,7 @@
 //!    `park_state`, `stack`, `stack_memory`, `sanitizer`, `wait`, `thread_parker`, `inbox`,
 //!    `run_next`, `signal_stack`, `config`.
 //! 2. **The machine**: the parts the scheduler owns (`timer`, `poller`, `blocking_pool`,
-//!    `registry`, `idle`, `processor`, `monitor`), `context`, the scheduler and its workers
+//!    `registry`, `idle`, `processor`, `spares`, `monitor`), `context`, the scheduler and its workers
 //!    (`scheduler`, `worker`), and what watches them (`dump`, `stall_report`, `deadlock`,
 //!    `sigquit`, `watch`, `overflow`, `panic_hook`).
 //! 3. **The start**: `start`, which makes the scheduler on first use and starts its threads.

@@ -535,10 +535,10 @@ impl Worker {
 
     /// Steals from the global queue and the other processors; see the module docs.
     fn search(&self) -> Option<Arc<Task>> {
-        if self.sched.active_workers() == 1 {
+        let n = self.sched.searched();
+        if n == 1 {
             return None; // a single worker, alone: nobody to steal from
         }
-        let n = self.sched.processors.len();
         if !self.searching.replace(true) {
             self.sched.idle.start_searching();
         }
