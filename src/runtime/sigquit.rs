@@ -72,10 +72,10 @@ fn try_install(sched: &'static Scheduler) -> io::Result<()> {
 extern "C" fn on_sigquit(_signal: libc::c_int) {
     let fd = WRITE_END.load(Ordering::Relaxed);
     let byte = 1u8;
-    // SAFETY: `errno` is this thread's; the handler saves it and puts it back, so the code it
-    // interrupted does not see `write`'s. `write` of one byte from a local to a descriptor
-    // this module opened and never closes is async-signal-safe. A failure (a full pipe: a dump
-    // is already on its way) is ignored.
+    // The handler saves `errno` and puts it back, so the code it interrupted does not see
+    // `write`'s. A failed write (a full pipe: a dump is already on its way) is ignored.
+    // SAFETY: `errno` is this thread's own; `write` of one byte from a local to a descriptor
+    // this module opened and never closes is async-signal-safe.
     unsafe {
         let errno = *libc::__errno_location();
         libc::write(fd, (&byte as *const u8).cast(), 1);
