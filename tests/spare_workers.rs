@@ -6,17 +6,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{is_child, run_ignored_in_child, wait_until};
+use common::{is_child, run_ignored_in_child, spin_for, wait_until};
 
 /// How long the spinner holds the only worker.
 const SPIN: Duration = Duration::from_millis(1500);
-
-fn spin() {
-    let start = Instant::now();
-    while start.elapsed() < SPIN {
-        std::hint::spin_loop();
-    }
-}
 
 fn process_threads() -> usize {
     std::fs::read_dir("/proc/self/task").unwrap().count()
@@ -30,7 +23,7 @@ fn child_spins_on_the_only_worker() {
     }
     let (waited, after_timer) = offshoot::run(|| {
         let (tx, rx) = offshoot::chan(2);
-        let spinner = offshoot::go(spin); // runnext: runs as soon as main parks
+        let spinner = offshoot::go(|| spin_for(SPIN)); // runnext: runs as soon as main parks
         let spawned = Instant::now();
         let tx2 = tx.clone();
         // Queued behind the spinner: not started, so free to move.

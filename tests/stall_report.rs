@@ -4,9 +4,9 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{is_child, run_ignored_in_child};
+use common::{is_child, run_ignored_in_child, spin_for};
 
 /// How long the spinner holds its worker: several times the report's threshold (100 ms).
 const SPIN: Duration = Duration::from_millis(600);
@@ -26,12 +26,7 @@ fn child_spins_while_another_waits() {
         offshoot::yield_now(); // let the sleeper start and park
         let spinner = offshoot::Builder::new()
             .name("spinner".into())
-            .spawn(|| {
-                let start = Instant::now();
-                while start.elapsed() < SPIN {
-                    std::hint::spin_loop();
-                }
-            })
+            .spawn(|| spin_for(SPIN))
             .unwrap();
         spinner.join().unwrap();
         sleeper.join().unwrap();
@@ -41,12 +36,7 @@ fn child_spins_while_another_waits() {
         offshoot::yield_now();
         let again = offshoot::Builder::new()
             .name("spinner again".into())
-            .spawn(|| {
-                let start = Instant::now();
-                while start.elapsed() < SPIN {
-                    std::hint::spin_loop();
-                }
-            })
+            .spawn(|| spin_for(SPIN))
             .unwrap();
         again.join().unwrap();
         sleeper.join().unwrap();
