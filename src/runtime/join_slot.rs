@@ -84,7 +84,7 @@ impl JoinSlot {
 
     /// The joiner's step: takes the result if it has arrived, or else leaves the waiter that
     /// `waiter` makes (only then) to be woken when it does.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn take_or_wait(&self, waiter: impl FnOnce() -> Unparker) -> Option<ErasedResult> {
         let mut inner = self.inner.lock();
         let result = inner.result.take();

@@ -107,6 +107,9 @@ const LINGER_AFTER_HANDBACK: Duration = Duration::from_micros(100);
 pub(crate) struct Worker {
     index: usize,
     sched: &'static Scheduler,
+    /// `sched.processors[index]`, kept so the hot path does not index (and bounds-check) on
+    /// every use.
+    processor: &'static Processor,
     /// This processor's run queue of tasks that may run anywhere; only this thread pushes and
     /// pops, others steal.
     queue: LocalQueue<Arc<Task>>,
@@ -205,6 +208,7 @@ impl Worker {
         Worker {
             index,
             sched,
+            processor: &sched.processors[index],
             queue,
             woken: RefCell::default(),
             pinned: RefCell::default(),
@@ -273,7 +277,7 @@ impl Worker {
     }
 
     fn processor(&self) -> &Processor {
-        &self.sched.processors[self.index]
+        self.processor
     }
 
     /// Puts `task`, which may run here, in `runnext`. The task it displaces goes to the back
