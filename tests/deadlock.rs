@@ -6,7 +6,7 @@
 //! and checks how each child ended. A child runs its case on its main thread, with no other
 //! threads but the runtime's.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use offshoot::sync::{Mutex, WaitGroup};
 use offshoot::{chan, go, Builder};
+
+mod common;
 
 /// Long enough that a report would have come (two looks 100 ms apart, plus scheduling slack).
 const QUIET: Duration = Duration::from_millis(700);
@@ -152,13 +154,7 @@ fn wait_with_deadline(mut child: Child, limit: Duration, name: &str) -> std::pro
     while child.try_wait().unwrap().is_none() {
         if start.elapsed() > limit {
             child.kill().unwrap();
-            let mut stderr = String::new();
-            child
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut stderr)
-                .ok();
+            let stderr = common::take_stderr(&mut child);
             panic!("{name}: still running after {limit:?}: {stderr}");
         }
         thread::sleep(Duration::from_millis(10));

@@ -189,7 +189,7 @@ fn child_waits_for_sigquit() {
 
 #[test]
 fn sigquit_prints_the_dump_and_exits_2() {
-    use std::io::{BufRead, BufReader, Read};
+    use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args([
@@ -216,13 +216,7 @@ fn sigquit_prints_the_dump_and_exits_2() {
     // SAFETY: `kill` with the pid of a child we started and have not waited for.
     assert_eq!(unsafe { libc::kill(child.id() as i32, libc::SIGQUIT) }, 0);
     let status = child.wait().unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    let stderr = common::take_stderr(&mut child);
     assert_eq!(status.code(), Some(2), "{stderr}");
     assert!(stderr.starts_with("SIGQUIT: quit"), "{stderr}");
     assert!(stderr.contains("\"stuck\" [chan receive, "), "{stderr}");

@@ -133,6 +133,17 @@ pub fn run_ignored_in_child(test: &str, env: &[(&str, &str)]) -> std::process::O
         .expect("cannot start the child")
 }
 
+/// What `child`, started with its stderr piped, has written there: all of it once the child has
+/// ended, or what is readable now if it was killed.
+pub fn take_stderr(child: &mut std::process::Child) -> String {
+    use std::io::Read;
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut stderr).ok();
+    }
+    stderr
+}
+
 /// Runs the tests of this binary whose names contain `filter` again, in a child process with
 /// `OFFSHOOT_WORKERS=1`, and panics (with the child's output) if any fails or the child runs
 /// longer than `secs`. The runtime is one per process and its worker count is fixed when it
