@@ -106,14 +106,17 @@ impl WaitGroup {
 
     /// Adds `delta` to the count, or fails (leaving it unchanged) if it would become negative.
     fn try_add(&self, delta: isize) -> Result<(), NegativeCount> {
-        // AcqRel: a waiter that sees zero also sees everything done before each `done`.
-        let previous = self
-            .inner
-            .count
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |c| {
-                c.checked_add_signed(delta)
-            })
-            .map_err(|_| NegativeCount)?;
+        // AcqRel: a waiter that sees zero also sees everything done before each `done`. (A
+        // loop of its own rather than `fetch_update`, which newer toolchains deprecate.)
+        let count = &self.inner.count;
+        let mut previous = count.load(Ordering::Acquire);
+        loop {
+            let next = previous.checked_add_signed(delta).ok_or(NegativeCount)?;
+            match count.compare_exchange_weak(previous, next, Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => break,
+                Err(actual) => previous = actual,
+            }
+        }
         if delta < 0 && previous == delta.unsigned_abs() {
             self.release_waiters();
         }
