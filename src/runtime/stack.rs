@@ -125,7 +125,9 @@ impl StackPool {
         stack_memory::check_size(size)?;
         self.reserve()?;
         let pooled = if size == self.default_size {
-            self.idle.lock().pop()
+            let mut one = Vec::new();
+            self.take_idle(1, &mut one);
+            one.pop()
         } else {
             None
         };
@@ -199,11 +201,21 @@ impl StackPool {
         Ok(Stack { inner, size })
     }
 
-    /// Moves up to `n` idle stacks into `out`.
+    /// Moves up to `n` idle stacks into `out`: pooled ones first, then retired ones not yet
+    /// unmapped. A retired stack is as good as a pooled one, and under a sustained load the
+    /// monitor unmaps only a few at a time: without this, each burst past the pool's size would
+    /// map new stacks while the last burst's still wait to be unmapped, and the mappings would
+    /// pile up for as long as the load lasts.
     fn take_idle(&self, n: usize, out: &mut Vec<StackMemory>) {
-        let mut idle = self.idle.lock();
-        let keep = idle.len().saturating_sub(n);
-        out.extend(idle.drain(keep..));
+        let wanted = out.len() + n;
+        for list in [&self.idle, &self.retired] {
+            let mut list = list.lock();
+            let keep = list.len().saturating_sub(wanted - out.len());
+            out.extend(list.drain(keep..));
+            if out.len() == wanted {
+                return;
+            }
+        }
     }
 
     /// Adds idle stacks to the pool; those over [`MAX_POOLED`] are retired, to be unmapped by
