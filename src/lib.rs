@@ -102,6 +102,9 @@ pub use runtime::go::go;
 pub use runtime::join::JoinHandle;
 pub use runtime::park::yield_now;
 #[cfg(not(loom))]
+#[doc(hidden)]
+pub use runtime::spawn::__resource_counts;
+#[cfg(not(loom))]
 pub use runtime::spawn::dump;
 #[cfg(not(loom))]
 pub use runtime::spawn::num_coroutines;

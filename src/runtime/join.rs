@@ -4,17 +4,20 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::thread;
 
 use super::park::{self, WaitReason};
 use super::task::Task;
+use super::worker;
 use crate::loom::sync::Arc;
 
 /// An owned permission to wait for a coroutine's end and take its result.
 ///
 /// Dropping the handle detaches the coroutine: it runs on, and its result is dropped when it ends.
 pub struct JoinHandle<T> {
-    task: Arc<Task>,
+    /// Taken out only by `Drop`.
+    task: ManuallyDrop<Arc<Task>>,
     /// The type the coroutine's body returns (`fn() -> T`: the handle holds no `T` itself).
     marker: PhantomData<fn() -> T>,
 }
@@ -23,7 +26,7 @@ impl<T: 'static> JoinHandle<T> {
     /// A handle to `task`, whose body returns a `T` into its slot.
     pub(crate) fn new(task: Arc<Task>) -> JoinHandle<T> {
         JoinHandle {
-            task,
+            task: ManuallyDrop::new(task),
             marker: PhantomData,
         }
     }
@@ -76,6 +79,17 @@ impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         // Dropped here, by the handle's owner: see "Where a result is dropped".
         drop(self.task.join_slot().detach());
+        // SAFETY: `drop` runs once, and `self.task` is not used after this.
+        let task = unsafe { ManuallyDrop::take(&mut self.task) };
+        // If the coroutine has ended and this was the last reference, the task goes back to
+        // this worker for reuse (see `task_cache.rs`).
+        let worker = worker::current();
+        // SAFETY: a non-null current worker lives on this thread's stack while the thread runs;
+        // we use it now, on this thread, and keep nothing.
+        match unsafe { worker.as_ref() } {
+            Some(worker) if task.join_slot().is_finished() => worker.recycle_task(task),
+            _ => drop(task),
+        }
     }
 }
 

@@ -64,6 +64,16 @@ impl JoinSlot {
         }
     }
 
+    /// Empties the slot of a finished task for reuse (see `Task::reset`), whose result is gone.
+    pub(crate) fn reset(&mut self) {
+        self.name = None;
+        *self.finished.get_mut() = false;
+        let inner = self.inner.get_mut();
+        debug_assert!(inner.result.is_none(), "a result left in a recycled task");
+        inner.waiter = None;
+        inner.detached = false;
+    }
+
     /// Called by the coroutine as its last act: stores the result and wakes the joiner, or, if
     /// the handle is gone, drops the result here, in the coroutine.
     pub(crate) fn complete(&self, result: ErasedResult) {

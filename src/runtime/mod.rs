@@ -12,7 +12,7 @@
 //!
 //! 1. **The coroutine**, which knows nothing of scheduling: `task` (with `join_slot` and
 //!    `unparker`, which reaches the scheduler only through the `Ready` it registers),
-//!    `park_state`, `stack`, `stack_memory`, `sanitizer`, `wait`, `thread_parker`, `inbox`,
+//!    `park_state`, `stack`, `stack_memory`, `task_cache`, `sanitizer`, `wait`, `thread_parker`, `inbox`,
 //!    `run_next`, `signal_stack`, `config`.
 //! 2. **The machine**: the parts the scheduler owns (`timer`, `poller`, `blocking_pool`,
 //!    `registry`, `idle`, `processor`, `spares`, `monitor`), `context`, the scheduler and its workers
@@ -88,6 +88,8 @@ mod stall_report;
 pub(crate) mod start;
 #[cfg(not(loom))]
 pub(crate) mod task;
+#[cfg(not(loom))]
+mod task_cache;
 #[cfg(not(loom))]
 mod thread_parker;
 #[cfg(not(loom))]

@@ -59,6 +59,7 @@ use super::registry::Registry;
 use super::spares::Spares;
 use super::stack::StackPool;
 use super::task::Task;
+use super::task_cache::TaskPool;
 use super::timer::{Action, TimerHandle, Timers};
 use super::unparker::Ready;
 use super::worker;
@@ -94,6 +95,8 @@ pub(crate) struct Scheduler {
     pub(crate) blocking: BlockingPool,
     /// Coroutine stacks.
     pub(crate) stacks: StackPool,
+    /// Finished tasks, for reuse.
+    pub(crate) tasks: TaskPool,
     /// Every coroutine that has suspended, for the dump.
     pub(crate) registry: Registry,
     /// `Config::dump_on_sigquit`: installed with the first coroutine (`spawn.rs`).
@@ -120,6 +123,7 @@ impl Scheduler {
             poller: NetPoller::new().expect("offshoot: cannot create the net poller"),
             blocking: BlockingPool::new(settings.blocking_threads, settings.blocking_keep_alive),
             stacks: StackPool::new(settings.stack_size, settings.max_coroutines, slots),
+            tasks: TaskPool::default(),
             registry: Registry::new(slots),
             dump_on_sigquit: settings.dump_on_sigquit,
         };

@@ -12,9 +12,10 @@ use super::go::go;
 use super::join::JoinHandle;
 use super::park;
 use super::scheduler::Scheduler;
+use super::stack_memory::StackMemory;
 use super::start;
-use super::task::{Task, Yielder};
-use super::worker;
+use super::task::{self, Task, Yielder};
+use super::worker::{self, Worker};
 use super::{overflow, panic_hook, sigquit};
 use crate::loom::sync::Arc;
 
@@ -63,6 +64,13 @@ where
 /// A coroutine counts until its stack is back in the pool, just after its joiner is woken.
 pub fn num_coroutines() -> usize {
     start::get().stacks.live()
+}
+
+/// For offshoot's own tests, not a stable API: the tasks in existence and the stacks mapped now,
+/// each counting those kept for reuse, so a test can check that every task and stack comes back.
+#[doc(hidden)]
+pub fn __resource_counts() -> (usize, usize) {
+    (task::tasks_in_existence(), StackMemory::mapped())
 }
 
 /// Every live coroutine that has started: its id, its name, what it is doing (running on which worker, runnable,
@@ -199,15 +207,30 @@ impl Builder {
             Some(worker) => worker.acquire_stack(size)?,
         };
         let started_at = panic::Location::caller();
-        let mut task = Task::new(stack, self.name, self.migrates, started_at, body(f));
+        let start = body(f);
+        let mut task = match worker.and_then(Worker::take_task) {
+            Some(mut task) => {
+                let blank = Arc::get_mut(&mut task).expect("a cached task has no other owner");
+                blank.prepare(stack, self.name, self.migrates, started_at, start);
+                task
+            }
+            None => Arc::new(Task::new(
+                stack,
+                self.name,
+                self.migrates,
+                started_at,
+                start,
+            )),
+        };
         // A new coroutine is made by the worker that first runs it, which spreads the cost of a
         // burst of `go` calls over the workers, but only while they keep up: once this worker's
         // queue holds a backlog, the spawner makes its coroutines itself, so it cannot run ahead
         // and pile up coroutines (each holding a stack) faster than they can run.
         if worker.is_some_and(|w| w.backlog() > SPAWN_BACKLOG) {
-            task.start();
+            Arc::get_mut(&mut task)
+                .expect("a new task has no other owner")
+                .start();
         }
-        let task = Arc::new(task);
         if task.name().is_some() {
             // Listed before it runs, so a dump can name it while it runs (see `registry.rs`).
             let shard = worker.map_or(0, |w| w.index());

@@ -38,6 +38,9 @@ const GUARD_MPROTECT: u8 = 2;
 /// How guard pages are made in this process: decided by the first stack.
 static GUARD: AtomicU8 = AtomicU8::new(GUARD_UNKNOWN);
 
+/// Stacks mapped and not yet unmapped.
+static MAPPED: AtomicUsize = AtomicUsize::new(0);
+
 /// One coroutine stack: `len` bytes from `low`, the lowest page of them a guard.
 #[derive(Debug)]
 pub(crate) struct StackMemory {
@@ -50,6 +53,11 @@ pub(crate) struct StackMemory {
 unsafe impl Send for StackMemory {}
 
 impl StackMemory {
+    /// Stacks mapped now, in use or idle. For tests that count that every stack comes back.
+    pub(crate) fn mapped() -> usize {
+        MAPPED.load(Ordering::Relaxed)
+    }
+
     /// Maps `count` stacks of at least `size` usable bytes each. Fails with
     /// [`InvalidInput`](io::ErrorKind::InvalidInput) for a size past [`MAX_STACK_SIZE`].
     pub(crate) fn map_batch(size: usize, count: usize) -> io::Result<Vec<StackMemory>> {
@@ -74,6 +82,7 @@ impl StackMemory {
             return Err(io::Error::last_os_error());
         }
         // Own every range first, so an error below unmaps them all on the way out.
+        MAPPED.fetch_add(count, Ordering::Relaxed);
         let stacks: Vec<StackMemory> = (0..count)
             .map(|i| StackMemory {
                 low: base as usize + i * len,
@@ -199,6 +208,7 @@ unsafe impl Stack for StackMemory {
 
 impl Drop for StackMemory {
     fn drop(&mut self) {
+        MAPPED.fetch_sub(1, Ordering::Relaxed);
         // SAFETY: the range is ours alone (see `map_batch`), and no coroutine runs on it any
         // more: a stack is dropped only when its coroutine has finished or was never started.
         let rc = unsafe { libc::munmap(self.low as *mut libc::c_void, self.len) };

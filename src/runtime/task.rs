@@ -73,6 +73,15 @@ pub(crate) fn spawned() -> u64 {
     NEXT_ID.load(Ordering::Relaxed) - 1
 }
 
+/// Tasks in existence: running, queued, parked, finished but still referenced, or cached for
+/// reuse (`task_cache.rs`). For tests that count that every task comes back.
+static TASKS: AtomicUsize = AtomicUsize::new(0);
+
+/// The number of tasks in existence (see [`TASKS`]).
+pub(crate) fn tasks_in_existence() -> usize {
+    TASKS.load(Ordering::Relaxed)
+}
+
 /// `Task::registry_key` of a task not listed (yet).
 const UNREGISTERED: usize = usize::MAX;
 
@@ -188,28 +197,76 @@ impl Task {
         started_at: &'static Location<'static>,
         start: Box<dyn FnOnce(&Yielder) + Send>,
     ) -> Task {
-        let stack_low = stack.inner.low();
+        TASKS.fetch_add(1, Ordering::Relaxed);
+        let mut task = Task::blank();
+        task.prepare(stack, name, migrates, started_at, start);
+        task
+    }
+
+    /// A task with no coroutine, as [`reset`](Self::reset) leaves one.
+    fn blank() -> Task {
         Task {
-            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            id: 0,
             state: ParkState::default(),
-            body: UnsafeCell::new(Some(Body::Unstarted {
-                stack: stack.inner,
-                start,
-            })),
+            body: UnsafeCell::new(None),
             yielder: Cell::new(std::ptr::null()),
             home: AtomicUsize::new(NO_HOME),
-            migrates,
+            migrates: false,
             waited_on_socket: AtomicBool::new(false),
             link: Link::default(),
-            stack_size: stack.size,
-            stack_low,
-            started_at,
+            stack_size: 0,
+            stack_low: 0,
+            started_at: Location::caller(),
             wait: WaitRecord::default(),
             registry_key: AtomicUsize::new(UNREGISTERED),
-            join: JoinSlot::new(name),
+            join: JoinSlot::new(None),
             blocked_thread: Mutex::new(None),
             fiber: Fiber::new(),
         }
+    }
+
+    /// Gives a blank task (new, or reset for reuse, see `task_cache.rs`) its coroutine: as
+    /// [`new`](Self::new), with a fresh id.
+    pub(crate) fn prepare(
+        &mut self,
+        stack: Stack,
+        name: Option<String>,
+        migrates: bool,
+        started_at: &'static Location<'static>,
+        start: Box<dyn FnOnce(&Yielder) + Send>,
+    ) {
+        debug_assert!(self.body.get_mut().is_none(), "prepared a task twice");
+        self.id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
+        self.stack_low = stack.inner.low();
+        self.stack_size = stack.size;
+        *self.body.get_mut() = Some(Body::Unstarted {
+            stack: stack.inner,
+            start,
+        });
+        self.migrates = migrates;
+        self.started_at = started_at;
+        self.join.name = name;
+    }
+
+    /// Makes a finished task blank again, for reuse: puts back every field a coroutine's life
+    /// changes (those [`prepare`](Self::prepare) sets are overwritten by it). The caller holds
+    /// the only reference, so nothing else can see the task meanwhile or after (see
+    /// `task_cache.rs`). Its coroutine has ended, so its body is gone, its fiber destroyed, it is
+    /// in no inbox, and its join slot holds no result (taken by `join`, or dropped by a detached
+    /// coroutine or by the handle's `Drop`): nothing of the user's is dropped here.
+    pub(crate) fn reset(&mut self) {
+        debug_assert!(
+            self.body.get_mut().is_none(),
+            "reset a task that has not finished"
+        );
+        self.state = ParkState::default();
+        self.yielder.set(std::ptr::null());
+        *self.home.get_mut() = NO_HOME;
+        *self.waited_on_socket.get_mut() = false;
+        self.wait = WaitRecord::default();
+        *self.registry_key.get_mut() = UNREGISTERED;
+        self.join.reset();
+        *self.blocked_thread.get_mut() = None;
     }
 
     /// Makes the coroutine now, on the calling thread, instead of at the first `resume`. Writes
@@ -434,6 +491,7 @@ impl Task {
 
 impl Drop for Task {
     fn drop(&mut self) {
+        TASKS.fetch_sub(1, Ordering::Relaxed);
         // A task dropped while still suspended can never be woken again (nobody holds it). Go
         // leaks such goroutines; so do we: force-unwinding its stack here would run arbitrary
         // destructors inside whatever code dropped the last reference, possibly under its locks.

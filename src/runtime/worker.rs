@@ -81,6 +81,7 @@ use super::processor::Processor;
 use super::scheduler::Scheduler;
 use super::stack::{Stack, StackCache};
 use super::task::{Outcome, Task};
+use super::task_cache::TaskCache;
 use super::wait;
 use crate::loom::sync::atomic::{AtomicBool, Ordering};
 use crate::loom::sync::Arc;
@@ -137,6 +138,8 @@ pub(crate) struct Worker {
     seen_ticks: Box<[Cell<u64>]>,
     /// Stacks for coroutines started on this worker, and from those that end here.
     pub(crate) stacks: StackCache,
+    /// Finished tasks for this worker's next spawns (see `task_cache.rs`).
+    tasks: TaskCache,
 }
 
 impl std::fmt::Debug for Worker {
@@ -193,8 +196,14 @@ pub(crate) fn run_spare(sched: &'static Scheduler, index: usize, queue: LocalQue
     worker.work(true);
     worker.stop_searching();
     set_current(std::ptr::null());
-    let Worker { queue, stacks, .. } = worker;
+    let Worker {
+        queue,
+        stacks,
+        tasks,
+        ..
+    } = worker;
     stacks.flush(&sched.stacks);
+    tasks.flush(&sched.tasks);
     sched.spares.give_back(index, queue);
     sched.spares.count(false);
 }
@@ -223,6 +232,7 @@ impl Worker {
             ),
             seen_ticks: (0..sched.processors.len()).map(|_| Cell::new(0)).collect(),
             stacks: StackCache::new(index),
+            tasks: TaskCache::default(),
         }
     }
 
@@ -264,6 +274,17 @@ impl Worker {
     /// Takes a stack for a coroutine started on this worker.
     pub(crate) fn acquire_stack(&self, size: usize) -> std::io::Result<Stack> {
         self.stacks.acquire(&self.sched.stacks, size)
+    }
+
+    /// A blank task for a coroutine spawned on this worker, if a finished one is at hand.
+    pub(crate) fn take_task(&self) -> Option<Arc<Task>> {
+        self.tasks.take(&self.sched.tasks)
+    }
+
+    /// Keeps `task`, whose coroutine has finished, for reuse if the caller's reference is the
+    /// last one; else just drops that reference.
+    pub(crate) fn recycle_task(&self, task: Arc<Task>) {
+        self.tasks.recycle(&self.sched.tasks, task);
     }
 
     /// Tasks waiting in this worker's run queue.
@@ -424,7 +445,7 @@ impl Worker {
             Outcome::Parked => drop(task),
             Outcome::Woken => self.push_runnext(task),
             Outcome::Finished(stack) => {
-                drop(task);
+                self.recycle_task(task);
                 self.stacks.recycle(&self.sched.stacks, stack);
             }
         }

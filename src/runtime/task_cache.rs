@@ -1,0 +1,105 @@
+//! Finished tasks kept for the next `go`, as Go keeps dead goroutines on per-P free lists
+//! (`gfput`/`gfget` in proc.go): a spawn loop then allocates nothing for its tasks once it is
+//! warm, and no task is freed on one core after being allocated on another.
+//!
+//! A task is kept only when the caller holds the *only* reference to it (`Arc::get_mut`
+//! succeeds): no handle, no registry entry, no unparker left in a channel's wait queue or the
+//! timer heap can then reach it, so nothing stale can ever wake or read the coroutine that
+//! reuses it. A task that someone else still references is simply dropped by its last holder,
+//! as before. The two places that see a finished task go last are the worker that ran it (the
+//! handle was dropped first, a detached coroutine) and the handle's `Drop` (after `join`, or a
+//! handle dropped after the end).
+//!
+//! Each worker keeps a [`TaskCache`] of its own; surpluses and refills move [`CACHE_BATCH`]
+//! tasks at a time through the shared [`TaskPool`], which keeps at most [`MAX_POOLED`], so a
+//! burst of coroutines does not pin their tasks' memory after it ends. The pool is the one
+//! shared lock, taken once per batch.
+
+use std::cell::RefCell;
+
+use super::task::Task;
+use crate::loom::sync::{Arc, Mutex};
+
+/// Tasks moved between a cache and the pool at a time; a cache holds at most twice this.
+const CACHE_BATCH: usize = 32;
+
+/// The most tasks the shared pool keeps; more are freed.
+const MAX_POOLED: usize = 4096;
+
+/// Finished tasks shared by the workers, reset and ready for reuse.
+#[derive(Debug, Default)]
+pub(crate) struct TaskPool {
+    idle: Mutex<Vec<Arc<Task>>>,
+}
+
+impl TaskPool {
+    /// Moves up to `n` tasks into `out`.
+    fn take(&self, n: usize, out: &mut Vec<Arc<Task>>) {
+        let mut idle = self.idle.lock();
+        let keep = idle.len().saturating_sub(n);
+        out.extend(idle.drain(keep..));
+    }
+
+    /// Keeps `tasks`, up to the pool's capacity; the rest are freed, outside the lock.
+    fn put(&self, tasks: Vec<Arc<Task>>) {
+        let surplus = {
+            let mut idle = self.idle.lock();
+            let room = MAX_POOLED - idle.len().min(MAX_POOLED);
+            let mut tasks = tasks;
+            let surplus = tasks.split_off(room.min(tasks.len()));
+            idle.extend(tasks);
+            surplus
+        };
+        drop(surplus);
+    }
+}
+
+/// One worker's finished tasks, in front of the pool. Owned by one worker thread; not shared.
+#[derive(Default)]
+pub(crate) struct TaskCache {
+    tasks: RefCell<Vec<Arc<Task>>>,
+}
+
+impl std::fmt::Debug for TaskCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskCache")
+            .field("tasks", &self.tasks.borrow().len())
+            .finish()
+    }
+}
+
+impl TaskCache {
+    /// A reset task for a new coroutine, if this cache or the pool has one. The caller holds
+    /// the only reference.
+    pub(crate) fn take(&self, pool: &TaskPool) -> Option<Arc<Task>> {
+        let mut tasks = self.tasks.borrow_mut();
+        if tasks.is_empty() {
+            pool.take(CACHE_BATCH, &mut tasks);
+        }
+        tasks.pop()
+    }
+
+    /// Keeps `task`, whose coroutine has finished, if the caller holds the only reference to
+    /// it; else drops the caller's reference.
+    pub(crate) fn recycle(&self, pool: &TaskPool, mut task: Arc<Task>) {
+        let Some(unique) = Arc::get_mut(&mut task) else {
+            return;
+        };
+        unique.reset();
+        let mut tasks = self.tasks.borrow_mut();
+        tasks.push(task);
+        if tasks.len() > 2 * CACHE_BATCH {
+            let surplus: Vec<_> = tasks.drain(CACHE_BATCH..).collect();
+            drop(tasks);
+            pool.put(surplus);
+        }
+    }
+
+    /// Gives every task of this cache back to the pool (a spare worker retiring).
+    pub(crate) fn flush(&self, pool: &TaskPool) {
+        let tasks = self.tasks.take();
+        if !tasks.is_empty() {
+            pool.put(tasks);
+        }
+    }
+}
