@@ -8,6 +8,9 @@
 //! - `yield1`: one coroutine calling `yield_now` 1,000,000 times alone; ns per call.
 //! - `parked`: resident memory added by 100,000 coroutines parked on a `WaitGroup`; bytes each.
 //!   Needs `vm.max_map_count` above 200,000 (each stack is two mappings).
+//! - `million`: the main coroutine starts 1,000,000 coroutines that each send one `u64` on one
+//!   unbuffered channel to a collector, which sums them; total ms. `million_peak`: the same run,
+//!   reporting the process's peak resident memory (VmHWM) in MiB instead.
 //!
 //! - `spinner_homed`: a coroutine that sleeps 10 ms on the worker where another then spins for
 //!   300 ms without parking: how late it wakes, in ms (it cannot move: it has started there).
@@ -31,6 +34,8 @@ fn main() {
         ("yield", yield_two),
         ("yield1", yield_one),
         ("parked", parked),
+        ("million", || million().0),
+        ("million_peak", || million().1),
         ("spinner_homed", spinner_homed),
         ("spinner_new", spinner_new),
     ]);
@@ -150,13 +155,37 @@ fn parked() -> String {
     )
 }
 
+/// The `million` workload: its time line and its peak-memory line.
+fn million() -> (String, String) {
+    const N: u64 = 1_000_000;
+    let (tx, rx) = offshoot::chan::<u64>(0);
+    let start = Instant::now();
+    let collector = go(move || (0..N).map(|_| rx.recv().unwrap()).sum::<u64>());
+    for i in 0..N {
+        let tx = tx.clone();
+        drop(go(move || tx.send(i).unwrap()));
+    }
+    let sum = collector.join().unwrap();
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    assert_eq!(sum, N * (N - 1) / 2, "million: every value summed once");
+    let peak = status_kib("VmHWM:") as f64 / 1024.0;
+    (
+        format!("million {ms:.1} ms"),
+        format!("million_peak {peak:.1} MiB"),
+    )
+}
+
 /// VmRSS of this process, in bytes.
 fn resident_bytes() -> u64 {
+    status_kib("VmRSS:") * 1024
+}
+
+/// The line of /proc/self/status that starts with `key`, in KiB.
+fn status_kib(key: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    let kib: u64 = status
+    status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS in /proc/self/status");
-    kib * 1024
+        .unwrap_or_else(|| panic!("{key} in /proc/self/status"))
 }

@@ -13,6 +13,9 @@
 //	            other goroutine to switch to; time per call.
 //	parked:     VmRSS growth after 100,000 goroutines block receiving on one
 //	            shared unbuffered channel (measured 100 ms after all started).
+//	million:    main starts 1,000,000 goroutines that each send one uint64 on
+//	            one unbuffered channel to a collector that sums them; total ms.
+//	million_peak: the same run, reporting peak resident memory (VmHWM) in MiB.
 //	pingpong:   main sends i on an unbuffered channel and an echo goroutine
 //	            sends it back on another; time per round trip (1,000,000).
 //	ring:       503 goroutines in a ring of unbuffered channels pass a token
@@ -55,6 +58,7 @@ const (
 	spawnJoinCount = 200_000
 	yieldCount     = 1_000_000
 	parkedCount    = 100_000
+	millionCount   = 1_000_000
 
 	pingPongCount = 1_000_000
 	ringSize      = 503
@@ -79,7 +83,7 @@ const (
 
 func main() {
 	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: offshoot-bench spawn|spawn_join|yield|yield1|parked|"+
+		fmt.Fprintln(os.Stderr, "usage: offshoot-bench spawn|spawn_join|yield|yield1|parked|million|million_peak|"+
 			"pingpong|ring|mpmc0|mpmc1|mpmc100|select0|select100|sieve|"+
 			"echo|fileread|sleep")
 		os.Exit(2)
@@ -95,6 +99,12 @@ func main() {
 		printNs(name, yieldLoop(1))
 	case "parked":
 		fmt.Printf("%s %d bytes/coroutine\n", name, parked())
+	case "million":
+		ms, _ := million()
+		fmt.Printf("%s %.1f ms\n", name, ms)
+	case "million_peak":
+		_, peak := million()
+		fmt.Printf("%s %.1f MiB\n", name, peak)
 	case "pingpong":
 		printNs(name, pingPong())
 	case "ring":
@@ -192,6 +202,31 @@ func parked() int64 {
 
 	close(ch)
 	return (after - before) / parkedCount
+}
+
+// million starts millionCount goroutines from main, each sending its number
+// on one unbuffered channel to a collector goroutine that sums them. It
+// returns the total milliseconds and the peak resident memory in MiB.
+func million() (float64, float64) {
+	ch := make(chan uint64)
+	done := make(chan uint64)
+	start := time.Now()
+	go func() {
+		var sum uint64
+		for i := 0; i < millionCount; i++ {
+			sum += <-ch
+		}
+		done <- sum
+	}()
+	for i := 0; i < millionCount; i++ {
+		go func(v uint64) { ch <- v }(uint64(i))
+	}
+	sum := <-done
+	ms := float64(time.Since(start).Nanoseconds()) / 1e6
+	if want := uint64(millionCount) * (millionCount - 1) / 2; sum != want {
+		fail(fmt.Sprintf("million: sum %d, want %d", sum, want))
+	}
+	return ms, float64(statusKB("VmHWM:")) / 1024
 }
 
 // pingPong bounces pingPongCount ints between the main goroutine and an echo
@@ -527,6 +562,12 @@ func fail(msg string) {
 // vmRSS returns this process's resident set size in bytes, read from the
 // VmRSS line of /proc/self/status (which the kernel reports in kB).
 func vmRSS() int64 {
+	return statusKB("VmRSS:") * 1024
+}
+
+// statusKB returns the value of the /proc/self/status line that starts with
+// key, in kB.
+func statusKB(key string) int64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -536,16 +577,16 @@ func vmRSS() int64 {
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
-		if len(fields) >= 2 && fields[0] == "VmRSS:" {
+		if len(fields) >= 2 && fields[0] == key {
 			kb, err := strconv.ParseInt(fields[1], 10, 64)
 			if err != nil {
-				fmt.Fprintln(os.Stderr, "bad VmRSS line:", sc.Text())
+				fmt.Fprintln(os.Stderr, "bad line:", sc.Text())
 				os.Exit(1)
 			}
-			return kb * 1024
+			return kb
 		}
 	}
-	fmt.Fprintln(os.Stderr, "no VmRSS line in /proc/self/status")
+	fmt.Fprintln(os.Stderr, "no", key, "line in /proc/self/status")
 	os.Exit(1)
 	return 0
 }

@@ -71,7 +71,7 @@ const fn ms(name: &'static str, bench: &'static str, what: &'static str) -> Work
 }
 
 /// Every workload, in the order of the table and the chart.
-pub const ALL: [Workload; 16] = [
+pub const ALL: [Workload; 18] = [
     ns("spawn", "runtime", "start 1,000,000 coroutines that each signal a WaitGroup, wait for all; time per coroutine"),
     ns("spawn_join", "runtime", "200,000 times in turn, start a coroutine and wait for it to end; time per spawn and join"),
     ns("yield", "runtime", "2 coroutines each yield 1,000,000 times; time per yield"),
@@ -84,6 +84,16 @@ pub const ALL: [Workload; 16] = [
         convert: same,
         better: Better::Lower,
         what: "resident memory added by 100,000 coroutines blocked on one channel or WaitGroup; bytes each (tokio's tasks are stackless futures: there is no stack to count)",
+    },
+    ms("million", "runtime", "start 1,000,000 coroutines from one, each sends one u64 on one unbuffered channel to a collector that sums them; total time"),
+    Workload {
+        name: "million_peak",
+        bench: "runtime",
+        printed: "MiB",
+        shown: "MiB",
+        convert: same,
+        better: Better::Lower,
+        what: "the same run's peak resident memory (VmHWM)",
     },
     ns("pingpong", "chan", "1,000,000 round trips over two unbuffered channels; time per round trip"),
     ns("ring", "chan", "a token passed 5,000,000 times around a ring of 503 coroutines (unbuffered); time per hop"),

@@ -11,12 +11,14 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Every workload, in the order of the Go program's usage line.
-pub const WORKLOADS: [&str; 16] = [
+pub const WORKLOADS: [&str; 18] = [
     "spawn",
     "spawn_join",
     "yield",
     "yield1",
     "parked",
+    "million",
+    "million_peak",
     "pingpong",
     "ring",
     "mpmc0",
