@@ -77,10 +77,11 @@ impl<T> JoinHandle<T> {
 
 impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
-        // Dropped here, by the handle's owner: see "Where a result is dropped".
-        drop(self.task.join_slot().detach());
+        // Taken out first, so that a result whose `Drop` panics below does not leak the task.
         // SAFETY: `drop` runs once, and `self.task` is not used after this.
         let task = unsafe { ManuallyDrop::take(&mut self.task) };
+        // Dropped here, by the handle's owner: see "Where a result is dropped".
+        drop(task.join_slot().detach());
         // If the coroutine has ended and this was the last reference, the task goes back to
         // this worker for reuse (see `task_cache.rs`).
         let worker = worker::current();

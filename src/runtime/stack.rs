@@ -125,9 +125,8 @@ impl StackPool {
         stack_memory::check_size(size)?;
         self.reserve()?;
         let pooled = if size == self.default_size {
-            let mut one = Vec::new();
-            self.take_idle(1, &mut one);
-            one.pop()
+            let idle = self.idle.lock().pop();
+            idle.or_else(|| self.retired.lock().pop())
         } else {
             None
         };

@@ -197,7 +197,6 @@ impl Task {
         started_at: &'static Location<'static>,
         start: Box<dyn FnOnce(&Yielder) + Send>,
     ) -> Task {
-        TASKS.fetch_add(1, Ordering::Relaxed);
         let mut task = Task::blank();
         task.prepare(stack, name, migrates, started_at, start);
         task
@@ -205,6 +204,7 @@ impl Task {
 
     /// A task with no coroutine, as [`reset`](Self::reset) leaves one.
     fn blank() -> Task {
+        TASKS.fetch_add(1, Ordering::Relaxed);
         Task {
             id: 0,
             state: ParkState::default(),
@@ -246,6 +246,11 @@ impl Task {
         self.migrates = migrates;
         self.started_at = started_at;
         self.join.name = name;
+    }
+
+    /// True if the task has no coroutine: it ran to its end (or was never given one).
+    pub(crate) fn has_ended(&mut self) -> bool {
+        self.body.get_mut().is_none()
     }
 
     /// Makes a finished task blank again, for reuse: puts back every field a coroutine's life

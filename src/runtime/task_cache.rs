@@ -85,6 +85,12 @@ impl TaskCache {
         let Some(unique) = Arc::get_mut(&mut task) else {
             return;
         };
+        // A coroutine that never ended (parked for good in its result's `Drop`, say, and then
+        // forgotten by every waker) must not be reused: dropped, the task leaks its stack
+        // rather than unwind it (see `Task::drop`).
+        if !unique.has_ended() {
+            return;
+        }
         unique.reset();
         let mut tasks = self.tasks.borrow_mut();
         tasks.push(task);
@@ -101,5 +107,105 @@ impl TaskCache {
         if !tasks.is_empty() {
             pool.put(tasks);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::panic::Location;
+
+    use super::*;
+    use crate::runtime::stack::StackPool;
+    use crate::runtime::task::Outcome;
+
+    const SIZE: usize = 64 * 1024;
+
+    fn task(pool: &StackPool) -> Arc<Task> {
+        let stack = pool.acquire(SIZE).unwrap();
+        Arc::new(Task::new(
+            stack,
+            None,
+            false,
+            Location::caller(),
+            Box::new(|_| {}),
+        ))
+    }
+
+    #[test]
+    fn a_finished_task_with_no_other_owner_is_kept_blank() {
+        let (stacks, pool, cache) = (
+            StackPool::new(SIZE, None, 1),
+            TaskPool::default(),
+            TaskCache::default(),
+        );
+        let task = task(&stacks);
+        let first_id = task.id();
+        // SAFETY: this thread holds the only reference, so the run right, and plays worker 0.
+        let Outcome::Finished(stack) = (unsafe { task.resume(0) }) else {
+            panic!("the body returns at once")
+        };
+        drop(stack);
+        let address = Arc::as_ptr(&task);
+        cache.recycle(&pool, task);
+        let mut again = cache.take(&pool).expect("kept");
+        assert_eq!(Arc::as_ptr(&again), address, "the same task comes back");
+        let blank = Arc::get_mut(&mut again).expect("no other owner");
+        assert!(blank.has_ended() && blank.home().is_none() && !blank.is_registered());
+        let stack = stacks.acquire(SIZE).unwrap();
+        blank.prepare(stack, None, false, Location::caller(), Box::new(|_| {}));
+        assert_ne!(again.id(), first_id, "a reused task gets a new id");
+    }
+
+    #[test]
+    fn a_task_someone_else_holds_is_not_kept() {
+        let (stacks, pool, cache) = (
+            StackPool::new(SIZE, None, 1),
+            TaskPool::default(),
+            TaskCache::default(),
+        );
+        let task = task(&stacks);
+        // SAFETY: as above.
+        let _ = unsafe { task.resume(0) };
+        let other = task.clone();
+        cache.recycle(&pool, task);
+        assert!(cache.take(&pool).is_none());
+        assert!(
+            Arc::strong_count(&other) == 1,
+            "the caller's reference was dropped"
+        );
+    }
+
+    #[test]
+    fn a_task_whose_coroutine_has_not_ended_is_not_kept() {
+        let (stacks, pool, cache) = (
+            StackPool::new(SIZE, None, 1),
+            TaskPool::default(),
+            TaskCache::default(),
+        );
+        cache.recycle(&pool, task(&stacks));
+        assert!(cache.take(&pool).is_none());
+    }
+
+    #[test]
+    fn surpluses_go_to_the_pool_and_come_back_in_batches() {
+        let (stacks, pool, cache) = (
+            StackPool::new(SIZE, None, 1),
+            TaskPool::default(),
+            TaskCache::default(),
+        );
+        for _ in 0..2 * CACHE_BATCH + 1 {
+            let task = task(&stacks);
+            // SAFETY: as above.
+            let _ = unsafe { task.resume(0) };
+            cache.recycle(&pool, task);
+        }
+        assert_eq!(cache.tasks.borrow().len(), CACHE_BATCH);
+        assert_eq!(pool.idle.lock().len(), CACHE_BATCH + 1);
+        let other = TaskCache::default();
+        assert!(
+            other.take(&pool).is_some(),
+            "another worker refills from the pool"
+        );
+        assert_eq!(other.tasks.borrow().len(), CACHE_BATCH - 1);
     }
 }
