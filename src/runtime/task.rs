@@ -29,6 +29,7 @@ use std::panic::{self, AssertUnwindSafe, Location};
 
 use corosensei::{Coroutine, CoroutineResult};
 
+use super::entry::Entry;
 use super::inbox::{Link, Linked};
 use super::join_slot::JoinSlot;
 use super::park_state::{ParkState, Unparked};
@@ -58,10 +59,7 @@ type Started = Coroutine<(), Switch, (), StackMemory>;
 /// worker that runs it rather than on the coroutine that called `go`: a loop of `go` calls then
 /// spreads that cost over the workers instead of serialising it (see `spawn.rs` for when).
 enum Body {
-    Unstarted {
-        stack: StackMemory,
-        start: Box<dyn FnOnce(&Yielder) + Send>,
-    },
+    Unstarted { stack: StackMemory, start: Entry<Yielder> },
     Started(Started),
 }
 
@@ -195,7 +193,7 @@ impl Task {
         name: Option<String>,
         migrates: bool,
         started_at: &'static Location<'static>,
-        start: Box<dyn FnOnce(&Yielder) + Send>,
+        start: Entry<Yielder>,
     ) -> Task {
         let mut task = Task::blank();
         task.prepare(stack, name, migrates, started_at, start);
@@ -233,7 +231,7 @@ impl Task {
         name: Option<String>,
         migrates: bool,
         started_at: &'static Location<'static>,
-        start: Box<dyn FnOnce(&Yielder) + Send>,
+        start: Entry<Yielder>,
     ) {
         debug_assert!(self.body.get_mut().is_none(), "prepared a task twice");
         self.id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
@@ -286,7 +284,7 @@ impl Task {
                 unreachable!("matched above")
             };
             let coroutine =
-                Coroutine::with_stack(stack, move |yielder: &Yielder, ()| start(yielder));
+                Coroutine::with_stack(stack, move |yielder: &Yielder, ()| start.call(yielder));
             *body = Some(Body::Started(coroutine));
         }
     }

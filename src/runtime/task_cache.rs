@@ -115,6 +115,7 @@ mod tests {
     use std::panic::Location;
 
     use super::*;
+    use crate::runtime::entry::Entry;
     use crate::runtime::stack::StackPool;
     use crate::runtime::task::Outcome;
 
@@ -127,7 +128,7 @@ mod tests {
             None,
             false,
             Location::caller(),
-            Box::new(|_| {}),
+            Entry::new(|_: &crate::runtime::task::Yielder| {}),
         ))
     }
 
@@ -152,7 +153,13 @@ mod tests {
         let blank = Arc::get_mut(&mut again).expect("no other owner");
         assert!(blank.has_ended() && blank.home().is_none() && !blank.is_registered());
         let stack = stacks.acquire(SIZE).unwrap();
-        blank.prepare(stack, None, false, Location::caller(), Box::new(|_| {}));
+        blank.prepare(
+            stack,
+            None,
+            false,
+            Location::caller(),
+            Entry::new(|_: &crate::runtime::task::Yielder| {}),
+        );
         assert_ne!(again.id(), first_id, "a reused task gets a new id");
     }
 
