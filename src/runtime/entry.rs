@@ -31,7 +31,7 @@ struct Vtable<A> {
 }
 
 /// The vtable of closures of type `F`, stored inline, taking an `&A`.
-struct Inline<F, A>(PhantomData<(F, fn(&A))>);
+struct Inline<F, A>(PhantomData<F>, PhantomData<fn(&A)>);
 
 impl<F: FnOnce(&A), A> Inline<F, A> {
     const VTABLE: Vtable<A> = Vtable {
