@@ -10,7 +10,7 @@
 //! two: a task and the unparker that wakes it (with the join slot the task holds), and the
 //! scheduler's shared state and the worker that runs it.
 //!
-//! 1. **The coroutine**, which knows nothing of scheduling: `task` (with `entry`, `join_slot` and
+//! 1. **The coroutine**, which knows nothing of scheduling: `task` (with `entry_point`, `join_slot` and
 //!    `unparker`, which reaches the scheduler only through the `Ready` it registers),
 //!    `park_state`, `stack`, `stack_memory`, `task_cache`, `sanitizer`, `wait`, `thread_parker`, `inbox`,
 //!    `run_next`, `signal_stack`, `config`.
@@ -35,7 +35,7 @@ mod deadlock;
 #[cfg(not(loom))]
 mod dump;
 #[cfg(not(loom))]
-mod entry;
+mod entry_point;
 pub(crate) mod go;
 #[cfg_attr(loom, allow(dead_code))]
 pub(crate) mod idle;

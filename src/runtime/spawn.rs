@@ -8,7 +8,7 @@ use std::panic::{self, AssertUnwindSafe};
 use super::context;
 use super::deadlock;
 use super::dump;
-use super::entry::Entry;
+use super::entry_point::EntryPoint;
 use super::go::go;
 use super::join::JoinHandle;
 use super::park;
@@ -245,12 +245,12 @@ impl Builder {
 /// What a new coroutine runs: `f`, with the runtime's book-keeping around it. The closure holds
 /// `f` and nothing else (it looks the scheduler up when it ends), so for an `f` that captures
 /// nothing the box allocates nothing: one allocation per `go` (the task), not two.
-fn body<F, T>(f: F) -> Entry<Yielder>
+fn body<F, T>(f: F) -> EntryPoint<Yielder>
 where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    Entry::new(move |yielder: &Yielder| {
+    EntryPoint::new(move |yielder: &Yielder| {
         let task = context::bind_yielder(yielder);
         // A panic stops at the coroutine's edge and goes to the joiner, as with std::thread.
         let result = panic::catch_unwind(AssertUnwindSafe(f));

@@ -29,7 +29,7 @@ use std::panic::{self, AssertUnwindSafe, Location};
 
 use corosensei::{Coroutine, CoroutineResult};
 
-use super::entry::Entry;
+use super::entry_point::EntryPoint;
 use super::inbox::{Link, Linked};
 use super::join_slot::JoinSlot;
 use super::park_state::{ParkState, Unparked};
@@ -59,7 +59,10 @@ type Started = Coroutine<(), Switch, (), StackMemory>;
 /// worker that runs it rather than on the coroutine that called `go`: a loop of `go` calls then
 /// spreads that cost over the workers instead of serialising it (see `spawn.rs` for when).
 enum Body {
-    Unstarted { stack: StackMemory, start: Entry<Yielder> },
+    Unstarted {
+        stack: StackMemory,
+        start: EntryPoint<Yielder>,
+    },
     Started(Started),
 }
 
@@ -193,7 +196,7 @@ impl Task {
         name: Option<String>,
         migrates: bool,
         started_at: &'static Location<'static>,
-        start: Entry<Yielder>,
+        start: EntryPoint<Yielder>,
     ) -> Task {
         let mut task = Task::blank();
         task.prepare(stack, name, migrates, started_at, start);
@@ -231,7 +234,7 @@ impl Task {
         name: Option<String>,
         migrates: bool,
         started_at: &'static Location<'static>,
-        start: Entry<Yielder>,
+        start: EntryPoint<Yielder>,
     ) {
         debug_assert!(self.body.get_mut().is_none(), "prepared a task twice");
         self.id = NEXT_ID.fetch_add(1, Ordering::Relaxed);

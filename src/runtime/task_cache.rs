@@ -115,7 +115,7 @@ mod tests {
     use std::panic::Location;
 
     use super::*;
-    use crate::runtime::entry::Entry;
+    use crate::runtime::entry_point::EntryPoint;
     use crate::runtime::stack::StackPool;
     use crate::runtime::task::Outcome;
 
@@ -128,7 +128,7 @@ mod tests {
             None,
             false,
             Location::caller(),
-            Entry::new(|_: &crate::runtime::task::Yielder| {}),
+            EntryPoint::new(|_: &crate::runtime::task::Yielder| {}),
         ))
     }
 
@@ -158,7 +158,7 @@ mod tests {
             None,
             false,
             Location::caller(),
-            Entry::new(|_: &crate::runtime::task::Yielder| {}),
+            EntryPoint::new(|_: &crate::runtime::task::Yielder| {}),
         );
         assert_ne!(again.id(), first_id, "a reused task gets a new id");
     }

@@ -1,18 +1,19 @@
-//! A coroutine's entry: the closure its body runs, kept in the task until the coroutine starts.
+//! A coroutine's entry point: the closure its body runs, kept in the task until the coroutine
+//! starts.
 //!
 //! `go` is called in tight loops, and a boxed closure cost each call a `malloc` on the
 //! spawning worker and a `free` on whichever worker ran the coroutine: a tenth of the `spawn`
 //! benchmark's time went to glibc's slow path for memory freed on another core. Most closures
-//! passed to `go` capture a few handles (a `Sender`, a `WaitGroup`, an `Arc`), so an [`Entry`]
+//! passed to `go` capture a few handles (a `Sender`, a `WaitGroup`, an `Arc`), so an [`EntryPoint`]
 //! keeps a closure of up to [`INLINE_WORDS`] words, word-aligned, inside itself (and so inside
 //! the task); a bigger or more aligned one is boxed, and the box's pointer kept inline instead.
 //!
 //! The argument type `A` is the coroutine's suspend handle (`task::Yielder`) in the runtime;
-//! the entry itself knows nothing of coroutines.
+//! the entry point itself knows nothing of coroutines.
 //!
-//! An entry is a closure with its type erased by hand: the storage holds an `F`, and two
+//! An entry point is a closure with its type erased by hand: the storage holds an `F`, and two
 //! functions made for that `F` call it (moving it out) or drop it. Each is called at most once,
-//! and exactly one of them is: `call` consumes the entry without running its `Drop`.
+//! and exactly one of them is: `call` consumes the entry point without running its `Drop`.
 
 use std::marker::PhantomData;
 use std::mem::{self, ManuallyDrop, MaybeUninit};
@@ -22,7 +23,7 @@ const INLINE_WORDS: usize = 3;
 
 type Storage = MaybeUninit<[usize; INLINE_WORDS]>;
 
-/// What an entry can do with the closure in its storage.
+/// What an entry point can do with the closure in its storage.
 struct Vtable<A> {
     /// Moves the closure out of the storage and runs it.
     call: unsafe fn(*mut Storage, &A),
@@ -43,7 +44,7 @@ impl<F: FnOnce(&A), A> Inline<F, A> {
     /// `storage` holds a valid `F`, which is not used again.
     unsafe fn call(storage: *mut Storage, arg: &A) {
         // SAFETY: the caller promises a valid `F` that nobody else will read or drop, so it
-        // may be moved out; `Entry::new` checked that `F` fits the storage and its alignment.
+        // may be moved out; `EntryPoint::new` checked that `F` fits the storage and its alignment.
         let f = unsafe { storage.cast::<F>().read() };
         f(arg);
     }
@@ -57,42 +58,42 @@ impl<F: FnOnce(&A), A> Inline<F, A> {
 }
 
 /// A closure to run once, given an `&A` (the coroutine's suspend handle, when it starts).
-pub(crate) struct Entry<A: 'static> {
+pub(crate) struct EntryPoint<A: 'static> {
     storage: Storage,
     vtable: &'static Vtable<A>,
     /// The closure may hold anything `Send`, including values that are not `Sync`.
     not_sync: PhantomData<std::cell::Cell<()>>,
 }
 
-// SAFETY: an entry owns a closure that `new` required to be `Send`, and only moves it or drops
-// it; the storage and vtable are plain data.
-unsafe impl<A> Send for Entry<A> {}
+// SAFETY: an entry point owns a closure that `new` required to be `Send`, and only moves it or
+// drops it; the storage and vtable are plain data.
+unsafe impl<A> Send for EntryPoint<A> {}
 
-impl<A> Entry<A> {
+impl<A> EntryPoint<A> {
     /// Wraps `f`, inline if it fits, else boxed.
-    pub(crate) fn new<F>(f: F) -> Entry<A>
+    pub(crate) fn new<F>(f: F) -> EntryPoint<A>
     where
         F: FnOnce(&A) + Send + 'static,
     {
         if fits::<F>() {
-            Entry::inline(f)
+            EntryPoint::inline(f)
         } else {
             let boxed = Box::new(f);
-            Entry::inline(move |arg: &A| boxed(arg))
+            EntryPoint::inline(move |arg: &A| boxed(arg))
         }
     }
 
     /// Wraps `f`, which must fit the storage (checked).
-    fn inline<F>(f: F) -> Entry<A>
+    fn inline<F>(f: F) -> EntryPoint<A>
     where
         F: FnOnce(&A) + Send + 'static,
     {
-        assert!(fits::<F>(), "an inline entry's closure fits its storage");
+        assert!(fits::<F>(), "the closure fits the storage");
         let mut storage = Storage::uninit();
         // SAFETY: `F` fits the storage in size and alignment (asserted above), and the storage
         // is fresh, so writing overwrites nothing.
         unsafe { storage.as_mut_ptr().cast::<F>().write(f) };
-        Entry {
+        EntryPoint {
             storage,
             vtable: &Inline::<F, A>::VTABLE,
             not_sync: PhantomData,
@@ -108,15 +109,15 @@ impl<A> Entry<A> {
     }
 }
 
-impl<A> Drop for Entry<A> {
+impl<A> Drop for EntryPoint<A> {
     fn drop(&mut self) {
-        // SAFETY: an entry that was not called still holds its closure (`call` forgets the
-        // entry), and this is the one drop.
+        // SAFETY: an entry point that was not called still holds its closure (`call` forgets
+        // it), and this is the one drop.
         unsafe { (self.vtable.drop)(&mut self.storage) };
     }
 }
 
-/// True if a closure of type `F` fits an entry's storage.
+/// True if a closure of type `F` fits an entry point's storage.
 const fn fits<F>() -> bool {
     mem::size_of::<F>() <= mem::size_of::<Storage>()
         && mem::align_of::<F>() <= mem::align_of::<Storage>()
@@ -144,14 +145,14 @@ mod tests {
         let ran = Arc::new(AtomicUsize::new(0));
         let (small, r) = (Counted(drops.clone()), ran.clone());
         assert!(fits::<(Counted, Arc<AtomicUsize>)>());
-        Entry::new(move |n: &usize| {
+        EntryPoint::new(move |n: &usize| {
             let _small = &small;
             r.fetch_add(*n, Ordering::SeqCst);
         })
         .call(&1);
         let (big, r) = ([0u64; 16], ran.clone());
         let counted = Counted(drops.clone());
-        Entry::new(move |n: &usize| {
+        EntryPoint::new(move |n: &usize| {
             let _ = (&counted, big);
             r.fetch_add(*n, Ordering::SeqCst);
         })
@@ -164,10 +165,10 @@ mod tests {
     fn an_entry_never_called_drops_its_closure_once() {
         let drops = Arc::new(AtomicUsize::new(0));
         let counted = Counted(drops.clone());
-        drop(Entry::new(move |_: &()| drop(counted)));
+        drop(EntryPoint::new(move |_: &()| drop(counted)));
         let counted = Counted(drops.clone());
         let big = [1u128; 8];
-        drop(Entry::new(move |_: &()| drop((counted, big))));
+        drop(EntryPoint::new(move |_: &()| drop((counted, big))));
         assert_eq!(drops.load(Ordering::SeqCst), 2);
     }
 
@@ -179,7 +180,7 @@ mod tests {
         let value = Aligned(7);
         let seen = Arc::new(AtomicUsize::new(0));
         let s = seen.clone();
-        Entry::new(move |_: &()| {
+        EntryPoint::new(move |_: &()| {
             assert_eq!(&value as *const Aligned as usize % 64, 0);
             s.store(value.0 as usize, Ordering::SeqCst);
         })
