@@ -54,10 +54,11 @@ pub(crate) type Yielder = corosensei::Yielder<(), Switch>;
 type Started = Coroutine<(), Switch, (), StackMemory>;
 
 /// What a task runs: its coroutine, made by `start` or else on the first `resume`. Until then
-/// the stack is untouched and the closure waits in a box, so the work of starting a coroutine
-/// (writing its first frame, and on a fresh stack the page fault that brings) can fall on the
-/// worker that runs it rather than on the coroutine that called `go`: a loop of `go` calls then
-/// spreads that cost over the workers instead of serialising it (see `spawn.rs` for when).
+/// the stack is untouched and the closure waits in its entry point, so the work of starting a
+/// coroutine (writing its first frame, and on a fresh stack the page fault that brings) can fall
+/// on the worker that runs it rather than on the coroutine that called `go`: a loop of `go`
+/// calls then spreads that cost over the workers instead of serialising it (see `spawn.rs` for
+/// when).
 enum Body {
     Unstarted {
         stack: StackMemory,
