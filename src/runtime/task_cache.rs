@@ -121,6 +121,12 @@ mod tests {
 
     const SIZE: usize = 64 * 1024;
 
+    /// A stack pool for the tasks, an empty task pool and an empty cache.
+    fn setup() -> (StackPool, TaskPool, TaskCache) {
+        let stacks = StackPool::new(SIZE, None, 1);
+        (stacks, TaskPool::default(), TaskCache::default())
+    }
+
     fn task(pool: &StackPool) -> Arc<Task> {
         let stack = pool.acquire(SIZE).unwrap();
         Arc::new(Task::new(
@@ -134,11 +140,7 @@ mod tests {
 
     #[test]
     fn a_finished_task_with_no_other_owner_is_kept_blank() {
-        let (stacks, pool, cache) = (
-            StackPool::new(SIZE, None, 1),
-            TaskPool::default(),
-            TaskCache::default(),
-        );
+        let (stacks, pool, cache) = setup();
         let task = task(&stacks);
         let first_id = task.id();
         // SAFETY: this thread holds the only reference, so the run right, and plays worker 0.
@@ -165,11 +167,7 @@ mod tests {
 
     #[test]
     fn a_task_someone_else_holds_is_not_kept() {
-        let (stacks, pool, cache) = (
-            StackPool::new(SIZE, None, 1),
-            TaskPool::default(),
-            TaskCache::default(),
-        );
+        let (stacks, pool, cache) = setup();
         let task = task(&stacks);
         // SAFETY: as above.
         let _ = unsafe { task.resume(0) };
@@ -184,22 +182,14 @@ mod tests {
 
     #[test]
     fn a_task_whose_coroutine_has_not_ended_is_not_kept() {
-        let (stacks, pool, cache) = (
-            StackPool::new(SIZE, None, 1),
-            TaskPool::default(),
-            TaskCache::default(),
-        );
+        let (stacks, pool, cache) = setup();
         cache.recycle(&pool, task(&stacks));
         assert!(cache.take(&pool).is_none());
     }
 
     #[test]
     fn surpluses_go_to_the_pool_and_come_back_in_batches() {
-        let (stacks, pool, cache) = (
-            StackPool::new(SIZE, None, 1),
-            TaskPool::default(),
-            TaskCache::default(),
-        );
+        let (stacks, pool, cache) = setup();
         for _ in 0..2 * CACHE_BATCH + 1 {
             let task = task(&stacks);
             // SAFETY: as above.
