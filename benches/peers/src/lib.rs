@@ -36,6 +36,7 @@ pub const SPAWN_COUNT: u64 = 1_000_000;
 pub const SPAWN_JOIN_COUNT: u64 = 200_000;
 pub const YIELD_COUNT: u64 = 1_000_000;
 pub const PARKED_COUNT: u64 = 100_000;
+pub const MILLION_COUNT: u64 = 1_000_000;
 
 pub const PING_PONG_COUNT: u64 = 1_000_000;
 pub const RING_SIZE: usize = 503;
@@ -122,14 +123,34 @@ pub fn check_count(name: &str, count: u64, want: u64) {
 
 /// VmRSS of this process in bytes, from /proc/self/status (which reports kB).
 pub fn vm_rss() -> u64 {
+    status_kib("VmRSS:") * 1024
+}
+
+/// The line of /proc/self/status that starts with `key`, in kB.
+fn status_kib(key: &str) -> u64 {
     let status = std::fs::read_to_string("/proc/self/status")
         .unwrap_or_else(|e| fail(format!("/proc/self/status: {e}")));
-    let kib: u64 = status
+    status
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or_else(|| fail("no VmRSS line in /proc/self/status"));
-    kib * 1024
+        .unwrap_or_else(|| fail(format!("no {key} line in /proc/self/status")))
+}
+
+/// The `million` or `million_peak` line (`name`) of a run that took from `start` and summed
+/// `sum`: the time, or the process's peak resident memory (VmHWM) in MiB.
+pub fn million_line(name: &str, start: Instant, sum: u64) -> String {
+    let ms = start.elapsed().as_secs_f64() * 1e3;
+    if sum != MILLION_COUNT * (MILLION_COUNT - 1) / 2 {
+        fail(format!("{name}: sum {sum}"));
+    }
+    match name {
+        "million" => format!("million {ms:.1} ms"),
+        _ => format!(
+            "million_peak {:.1} MiB",
+            status_kib("VmHWM:") as f64 / 1024.0
+        ),
+    }
 }
 
 /// The files `fileread` reads: a fresh temporary directory holding `FILE_COUNT` files of

@@ -69,7 +69,7 @@ fn run(name: &str) -> String {
         "yield" => yield_loop("yield", 2),
         "yield1" => yield_loop("yield1", 1),
         "parked" => parked(),
-        "million" | "million_peak" => format!("{name} n/a not ported to this runtime yet"),
+        "million" | "million_peak" => million(name),
         "pingpong" => ping_pong(),
         "ring" => ring(),
         "mpmc0" => mpmc_loop("mpmc0", 0),
@@ -189,6 +189,29 @@ fn ping_pong() -> String {
     let line = per_op("pingpong", start, PING_PONG_COUNT);
     drop(ping_tx);
     line
+}
+
+/// Starts `MILLION_COUNT` coroutines from this one, each sending its number on one unbuffered
+/// channel to a collector coroutine that sums them.
+fn million(name: &str) -> String {
+    let (tx, rx) = chan::chan::<u64>(0);
+    let start = Instant::now();
+    let collector = go!(move || {
+        (0..MILLION_COUNT)
+            .map(|_| rx.recv().unwrap_or_else(|_| fail("million: senders gone")))
+            .sum::<u64>()
+    });
+    for i in 0..MILLION_COUNT {
+        let tx = tx.clone();
+        go!(move || {
+            tx.send(i)
+                .unwrap_or_else(|_| fail("million: collector gone"))
+        });
+    }
+    let sum = collector
+        .join()
+        .unwrap_or_else(|_| fail("million: the collector panicked"));
+    million_line(name, start, sum)
 }
 
 /// Passes a token around `RING_SIZE` coroutines, each forwarding it less one, until it is 0.

@@ -52,7 +52,7 @@ async fn run(name: &'static str) -> String {
         "yield" => yield_loop("yield", 2).await,
         "yield1" => yield_loop("yield1", 1).await,
         "parked" => parked().await,
-        "million" | "million_peak" => format!("{name} n/a not ported to this runtime yet"),
+        "million" | "million_peak" => million(name).await,
         "pingpong" => ping_pong().await,
         "ring" => ring().await,
         "mpmc0" => mpmc_loop("mpmc0", 0).await,
@@ -280,6 +280,35 @@ async fn select_loop(name: &str, cap: usize) -> String {
     let line = per_op(name, start, total);
     check_count(name, count, total);
     line
+}
+
+/// Starts `MILLION_COUNT` tasks from this one, each sending its number on one unbuffered channel
+/// to a collector task that sums them.
+async fn million(name: &'static str) -> String {
+    let (tx, rx) = chan::mpmc::<u64>(0);
+    let start = Instant::now();
+    let collector = tokio::spawn(async move {
+        let mut sum = 0;
+        for _ in 0..MILLION_COUNT {
+            sum += rx
+                .recv()
+                .await
+                .unwrap_or_else(|| fail("million: senders gone"));
+        }
+        sum
+    });
+    for i in 0..MILLION_COUNT {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            tx.send(i)
+                .await
+                .unwrap_or_else(|_| fail("million: collector gone"))
+        });
+    }
+    let sum = collector
+        .await
+        .unwrap_or_else(|e| fail(format!("million: {e}")));
+    million_line(name, start, sum)
 }
 
 /// The concurrent prime sieve over unbuffered channels, up to the `SIEVE_COUNT`-th prime. Its
