@@ -90,13 +90,9 @@ fn wave(wave: u64, sum: &Arc<AtomicU64>, runs: &Arc<AtomicU64>) {
         }
     }
     for handle in handles {
-        black_box_u64(handle.join().unwrap());
+        std::hint::black_box(handle.join().unwrap());
     }
     wg.wait();
-}
-
-fn black_box_u64(n: u64) {
-    std::hint::black_box(n);
 }
 
 /// Waits until no coroutine is alive (a detached one may still be ending after `done`), then
