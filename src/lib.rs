@@ -46,8 +46,9 @@
 //!
 //! Once a coroutine has started, it runs only on the worker thread that first ran it, however
 //! and from wherever it is woken. So it may hold anything across a park (a sleep, a join, a
-//! channel operation, [`yield_now`]): an `Rc`, a `RefCell` borrow, `rand::thread_rng()`, a
-//! `tracing` span guard, even a std `MutexGuard`, without a data race. A `thread_local!` is per
+//! channel operation, [`yield_now`], a [`go`](fn@go) that yields to a long queue of new
+//! coroutines): an `Rc`, a `RefCell` borrow, `rand::thread_rng()`, a `tracing` span guard, even
+//! a std `MutexGuard`, without a data race. A `thread_local!` is per
 //! *thread*, though: every coroutine on a worker shares it, interleaved at parks. And a
 //! std or parking_lot lock held across a park deadlocks if another coroutine on the same worker
 //! waits for it, since that blocks the thread the holder needs: use [`sync::Mutex`], which

@@ -10,6 +10,14 @@ use super::spawn::Builder;
 /// coroutine runs next on the caller's processor when called from a coroutine, else on whichever
 /// worker picks it up.
 ///
+/// Called from a coroutine whose worker already has more than a thousand coroutines waiting to
+/// start, `go` yields to them (as [`yield_now`](crate::yield_now) does) before it returns: back
+/// pressure on a loop that spawns faster than its coroutines can run, which would otherwise pile
+/// them up without bound. Go's scheduler gets the same by preempting a goroutine that has run for
+/// 10 ms. So `go` is a point where other coroutines of the same worker may run, like a channel
+/// operation: a std lock held across it deadlocks if one of them wants it (use
+/// [`sync::Mutex`](crate::sync::Mutex)).
+///
 /// # Panics
 /// If no stack can be had for the coroutine (see [`Builder::spawn`] for the error, which this
 /// function panics with).

@@ -15,13 +15,19 @@ use super::park;
 use super::scheduler::Scheduler;
 use super::stack_memory::StackMemory;
 use super::start;
-use super::task::{self, Task, Yielder};
+use super::task::{self, Spawn, Task, Yielder};
 use super::worker::{self, Worker};
 use super::{overflow, panic_hook, sigquit};
 use crate::loom::sync::Arc;
 
-/// Queued tasks on the spawning worker beyond which `go` starts coroutines itself.
-const SPAWN_BACKLOG: usize = 32;
+/// Coroutines waiting in the spawning worker's run queue beyond which `go`, called from a
+/// coroutine, yields to them. Without it a coroutine that spawns in a loop and never parks would
+/// pile up coroutines without bound (each a task, and a stack once another worker starts it)
+/// faster than they can run; Go bounds that by preempting a goroutine after 10 ms, offshoot,
+/// which does not preempt, at the one point where the pile grows. A queue this long is about a
+/// quarter of a millisecond of work on an idle worker, so a spawner that the workers keep up with
+/// never yields here.
+const SPAWN_BACKLOG: usize = 1024;
 
 /// Runs `f` as the main coroutine and blocks the calling thread until it returns: Go's
 /// `func main`. A panic in `f` resumes in the caller.
@@ -153,7 +159,8 @@ impl Builder {
     /// # Safety
     ///
     /// At every point where the coroutine may switch threads (every park and yield: a channel
-    /// operation that waits, `select!`, `sleep`, `join`, `yield_now`, a lock or `WaitGroup` that
+    /// operation that waits, `select!`, `sleep`, `join`, `yield_now`, `go` and `spawn` (which
+    /// yield to a long queue of new coroutines, see [`go`](fn@crate::go)), a lock or `WaitGroup` that
     /// waits, socket and file I/O, `blocking`), nothing the coroutine holds may be bound to the
     /// thread it runs on. That rules out, held across such a call: a value that is not `Send`
     /// (an `Rc`, a `RefCell` borrow of one, a `MutexGuard` of std or parking_lot, a
@@ -181,7 +188,8 @@ impl Builder {
         self
     }
 
-    /// Starts a coroutine running `f`.
+    /// Starts a coroutine running `f`. Like [`go`](fn@crate::go), yields first if the calling
+    /// coroutine's worker has a long queue of coroutines waiting to start.
     ///
     /// Fails with [`io::ErrorKind::OutOfMemory`] when no stack can be had: the message says
     /// which limit was reached (`Config::max_coroutines`, the kernel's `vm.max_map_count`, or
@@ -198,46 +206,46 @@ impl Builder {
         let size = self.stack_size.unwrap_or(sched.stacks.default_size());
         let worker = worker::current();
         // SAFETY: a non-null current worker lives on this thread's stack while the thread runs;
-        // we use it here, on this thread, and keep nothing across a switch.
+        // we use it here, on this thread, and not after the yield at the end (a coroutine that
+        // may migrate could resume on another thread).
         let worker = unsafe { worker.as_ref() };
+        // A promise of a stack (see `stack.rs`): the coroutine takes one when it first runs, but
+        // if none can be had the error is reported here.
         let stack = match worker {
             None => {
                 install_reports(sched);
-                sched.stacks.acquire(size)?
+                sched.stacks.promise(size)?
             }
-            Some(worker) => worker.acquire_stack(size)?,
+            Some(worker) => worker.promise_stack(size)?,
         };
-        let started_at = panic::Location::caller();
-        let start = body(f);
-        let mut task = match worker.and_then(Worker::take_task) {
+        let spawn = Spawn {
+            start: body(f),
+            stack_size: size,
+            stack,
+            name: self.name,
+            migrates: self.migrates,
+            started_at: panic::Location::caller(),
+        };
+        let task = match worker.and_then(Worker::take_task) {
             Some(mut task) => {
                 let blank = Arc::get_mut(&mut task).expect("a cached task has no other owner");
-                blank.prepare(stack, self.name, self.migrates, started_at, start);
+                blank.prepare(spawn);
                 task
             }
-            None => Arc::new(Task::new(
-                stack,
-                self.name,
-                self.migrates,
-                started_at,
-                start,
-            )),
+            None => Arc::new(Task::new(spawn)),
         };
-        // A new coroutine is made by the worker that first runs it, which spreads the cost of a
-        // burst of `go` calls over the workers, but only while they keep up: once this worker's
-        // queue holds a backlog, the spawner makes its coroutines itself, so it cannot run ahead
-        // and pile up coroutines (each holding a stack) faster than they can run.
-        if worker.is_some_and(|w| w.backlog() > SPAWN_BACKLOG) {
-            Arc::get_mut(&mut task)
-                .expect("a new task has no other owner")
-                .start();
-        }
         if task.name().is_some() {
             // Listed before it runs, so a dump can name it while it runs (see `registry.rs`).
             let shard = worker.map_or(0, |w| w.index());
             sched.registry.insert(task.clone(), shard);
         }
         sched.schedule(task.clone());
+        if worker.is_some_and(|w| w.backlog() > SPAWN_BACKLOG) {
+            // Back pressure: this coroutine spawns faster than its worker runs what it spawns.
+            // It lets them go first, as Go's scheduler preempts a goroutine that runs too long
+            // (see `SPAWN_BACKLOG`).
+            park::yield_now();
+        }
         Ok(JoinHandle::new(task))
     }
 }

@@ -53,18 +53,33 @@ pub(crate) enum Switch {
 pub(crate) type Yielder = corosensei::Yielder<(), Switch>;
 type Started = Coroutine<(), Switch, (), StackMemory>;
 
-/// What a task runs: its coroutine, made by `start` or else on the first `resume`. Until then
-/// the stack is untouched and the closure waits in its entry point, so the work of starting a
-/// coroutine (writing its first frame, and on a fresh stack the page fault that brings) can fall
-/// on the worker that runs it rather than on the coroutine that called `go`: a loop of `go`
-/// calls then spreads that cost over the workers instead of serialising it (see `spawn.rs` for
-/// when).
+/// What a task runs: its coroutine, made on the first `resume`. Until then the closure waits in
+/// its entry point, and a coroutine of the default stack size has no stack yet: it was promised
+/// one (see `stack.rs`) and takes it when it first runs, so a coroutine waiting to start costs its
+/// task alone. A coroutine of another size holds the stack mapped for it from `go` on.
 enum Body {
     Unstarted {
-        stack: StackMemory,
+        stack: Option<StackMemory>,
         start: EntryPoint<Yielder>,
     },
     Started(Started),
+}
+
+/// A new coroutine, as `go` describes it to its task.
+pub(crate) struct Spawn {
+    /// What it runs, given its suspend handle. Must catch its body's panics and leave the result
+    /// in the task's join slot (`spawn.rs` builds it).
+    pub(crate) start: EntryPoint<Yielder>,
+    /// The size of its stack, in bytes.
+    pub(crate) stack_size: usize,
+    /// Its stack, if it was given one (a size that is not pooled); else the first resume takes
+    /// one from the pool, promised at `go` (see `stack.rs`).
+    pub(crate) stack: Option<Stack>,
+    pub(crate) name: Option<String>,
+    /// Spawned with `Builder::allow_migration`: it gets no home (see the module docs).
+    pub(crate) migrates: bool,
+    /// Where `go` was called.
+    pub(crate) started_at: &'static Location<'static>,
 }
 
 /// The next coroutine's number. Relaxed: only uniqueness matters.
@@ -101,6 +116,9 @@ pub(crate) enum Outcome {
     Woken,
     /// Its body returned; its stack is free.
     Finished(Stack),
+    /// It has not started, and no stack could be had for it now (see `stack.rs`): nothing ran,
+    /// and it may start anywhere later.
+    NoStack,
 }
 
 /// A coroutine, its home and its park state.
@@ -127,8 +145,10 @@ pub(crate) struct Task {
     /// The size the stack was asked for: the stack pool's key when it is handed back.
     stack_size: usize,
     /// The stack's lowest address, where its guard page is: for the overflow report
-    /// (`overflow.rs`). Immutable.
-    stack_low: usize,
+    /// (`overflow.rs`). Written when the coroutine gets its stack (at `go`, or by the first
+    /// resume), before it runs, by the thread that then runs it; relaxed, as only that thread's
+    /// signal handler reads it.
+    stack_low: AtomicUsize,
     /// The coroutine's number, unique in the process, from 1 in spawn order (Go's goroutine
     /// ids). Immutable.
     id: u64,
@@ -149,8 +169,8 @@ pub(crate) struct Task {
 }
 
 // Why a task may be shared and sent between threads:
-// - `state`, `home`, `waited_on_socket`, `wait` and `registry_key` are atomic, `migrates`,
-//   `stack_size`, `stack_low`, `id` and `started_at` immutable,
+// - `state`, `home`, `stack_low`, `waited_on_socket`, `wait` and `registry_key` are atomic,
+//   `migrates`, `stack_size`, `id` and `started_at` immutable,
 //   `join` and `blocked_thread` locked, `link` used only as `inbox.rs` argues (by the one
 //   thread that holds the run right);
 // - `body` and `fiber` are reached only by the holder of the run right (one thread at a time, handed over
@@ -188,19 +208,10 @@ impl std::fmt::Debug for Task {
 }
 
 impl Task {
-    /// Wraps `start` (to run on `stack`, given the coroutine's suspend handle) in a task. Nothing
-    /// runs until the first `resume`. `start` must catch its body's panics and leave the result
-    /// in the task's join slot (`spawn.rs` builds it). A task that `migrates` gets no home (see
-    /// the module docs).
-    pub(crate) fn new(
-        stack: Stack,
-        name: Option<String>,
-        migrates: bool,
-        started_at: &'static Location<'static>,
-        start: EntryPoint<Yielder>,
-    ) -> Task {
+    /// A task for the coroutine `spawn` describes. Nothing runs until the first `resume`.
+    pub(crate) fn new(spawn: Spawn) -> Task {
         let mut task = Task::blank();
-        task.prepare(stack, name, migrates, started_at, start);
+        task.prepare(spawn);
         task
     }
 
@@ -217,7 +228,7 @@ impl Task {
             waited_on_socket: AtomicBool::new(false),
             link: Link::default(),
             stack_size: 0,
-            stack_low: 0,
+            stack_low: AtomicUsize::new(0),
             started_at: Location::caller(),
             wait: WaitRecord::default(),
             registry_key: AtomicUsize::new(UNREGISTERED),
@@ -229,25 +240,22 @@ impl Task {
 
     /// Gives a blank task (new, or reset for reuse, see `task_cache.rs`) its coroutine: as
     /// [`new`](Self::new), with a fresh id.
-    pub(crate) fn prepare(
-        &mut self,
-        stack: Stack,
-        name: Option<String>,
-        migrates: bool,
-        started_at: &'static Location<'static>,
-        start: EntryPoint<Yielder>,
-    ) {
+    pub(crate) fn prepare(&mut self, spawn: Spawn) {
         debug_assert!(self.body.get_mut().is_none(), "prepared a task twice");
         self.id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-        self.stack_low = stack.inner.low();
-        self.stack_size = stack.size;
-        *self.body.get_mut() = Some(Body::Unstarted {
-            stack: stack.inner,
-            start,
+        self.stack_size = spawn.stack_size;
+        let stack = spawn.stack.map(|stack| {
+            debug_assert_eq!(stack.size, spawn.stack_size);
+            *self.stack_low.get_mut() = stack.inner.low();
+            stack.inner
         });
-        self.migrates = migrates;
-        self.started_at = started_at;
-        self.join.name = name;
+        *self.body.get_mut() = Some(Body::Unstarted {
+            stack,
+            start: spawn.start,
+        });
+        self.migrates = spawn.migrates;
+        self.started_at = spawn.started_at;
+        self.join.name = spawn.name;
     }
 
     /// True if the task has no coroutine: it ran to its end (or was never given one).
@@ -276,21 +284,31 @@ impl Task {
         *self.blocked_thread.get_mut() = None;
     }
 
-    /// Makes the coroutine now, on the calling thread, instead of at the first `resume`. Writes
-    /// its first frame only: no user code runs, and the task may still go to any worker.
-    pub(crate) fn start(&mut self) {
-        Self::start_body(self.body.get_mut());
-    }
-
-    fn start_body(body: &mut Option<Body>) {
-        if let Some(Body::Unstarted { .. }) = body {
-            let Some(Body::Unstarted { stack, start }) = body.take() else {
+    /// Makes the coroutine, if it is not made yet: writes its first frame, on the stack it holds
+    /// or else on one from `take_stack`. No user code runs. `None` if no stack could be had.
+    fn start_body(
+        &self,
+        body: &mut Option<Body>,
+        take_stack: impl FnOnce() -> Option<StackMemory>,
+    ) -> Option<()> {
+        if let Some(Body::Unstarted { stack, .. }) = body {
+            if stack.is_none() {
+                let taken = take_stack()?;
+                self.stack_low.store(taken.low(), Ordering::Relaxed);
+                *stack = Some(taken);
+            }
+            let Some(Body::Unstarted {
+                stack: Some(stack),
+                start,
+            }) = body.take()
+            else {
                 unreachable!("matched above")
             };
             let coroutine =
                 Coroutine::with_stack(stack, move |yielder: &Yielder, ()| start.call(yielder));
             *body = Some(Body::Started(coroutine));
         }
+        Some(())
     }
 
     /// The worker this task must run on, if it has started and may not migrate.
@@ -328,21 +346,29 @@ impl Task {
     }
 
     /// Runs the coroutine on worker `worker` until it yields, parks or returns. The first resume
-    /// makes `worker` the task's home, unless it migrates.
+    /// makes `worker` the task's home, unless it migrates, and gives the coroutine a stack from
+    /// `take_stack` if it holds none; if that gives none, nothing runs and the task is
+    /// [`Outcome::NoStack`].
     ///
     /// # Safety
     /// The caller holds the run right (it took this task from a run queue, an inbox, or the park
     /// state, and has not given it to anyone since), and runs on the thread of worker `worker`,
     /// which is the task's home if it has one.
-    pub(crate) unsafe fn resume(&self, worker: usize) -> Outcome {
+    pub(crate) unsafe fn resume(
+        &self,
+        worker: usize,
+        take_stack: impl FnOnce() -> Option<StackMemory>,
+    ) -> Outcome {
         debug_assert!(self.home().is_none_or(|home| home == worker));
         // SAFETY: the caller holds the run right, so no other thread touches `body` now.
         let body = unsafe { &mut *self.body.get() };
+        if self.start_body(body, take_stack).is_none() {
+            return Outcome::NoStack;
+        }
         if !self.migrates && self.home.load(Ordering::Relaxed) == NO_HOME {
             // Before the first switch into user code: from here on the coroutine stays here.
             self.home.store(worker, Ordering::Relaxed);
         }
-        Self::start_body(body);
         let Some(Body::Started(coroutine)) = body.as_mut() else {
             panic!("resumed a finished task")
         };
@@ -444,7 +470,7 @@ impl Task {
     /// The stack's guard page. Reads only immutable fields and a cached value: a signal
     /// handler may call it.
     pub(crate) fn guard(&self) -> std::ops::Range<usize> {
-        StackMemory::guard_at(self.stack_low)
+        StackMemory::guard_at(self.stack_low.load(Ordering::Relaxed))
     }
 
     /// The coroutine's number (see the field).
@@ -507,5 +533,44 @@ impl Drop for Task {
                 std::mem::forget(coroutine);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SIZE: usize = 64 * 1024;
+
+    #[test]
+    fn a_task_promised_a_stack_takes_it_at_its_first_resume() {
+        let task = Task::new(Spawn {
+            start: EntryPoint::new(|_: &Yielder| {}),
+            stack_size: SIZE,
+            stack: None,
+            name: None,
+            migrates: false,
+            started_at: Location::caller(),
+        });
+        // SAFETY: this thread holds the only reference, so the run right, and plays worker 0.
+        let outcome = unsafe { task.resume(0, || None) };
+        assert!(matches!(outcome, Outcome::NoStack), "{outcome:?}");
+        assert!(
+            task.home().is_none(),
+            "a task that did not start may go anywhere"
+        );
+        let stack = StackMemory::map_batch(SIZE, 1).unwrap().pop().unwrap();
+        let low = stack.low();
+        // SAFETY: as above.
+        let outcome = unsafe { task.resume(0, || Some(stack)) };
+        let Outcome::Finished(back) = outcome else {
+            panic!("the body returns at once: {outcome:?}")
+        };
+        assert_eq!(
+            (back.inner.low(), back.size),
+            (low, SIZE),
+            "the stack given"
+        );
+        assert_eq!(task.guard(), StackMemory::guard_at(low));
     }
 }

@@ -117,7 +117,7 @@ mod tests {
     use super::*;
     use crate::runtime::entry_point::EntryPoint;
     use crate::runtime::stack::StackPool;
-    use crate::runtime::task::Outcome;
+    use crate::runtime::task::{Outcome, Spawn, Yielder};
 
     const SIZE: usize = 64 * 1024;
 
@@ -127,15 +127,20 @@ mod tests {
         (stacks, TaskPool::default(), TaskCache::default())
     }
 
+    /// A coroutine that returns at once, on a stack of its own from `pool`.
+    fn spawn(pool: &StackPool) -> Spawn {
+        Spawn {
+            start: EntryPoint::new(|_: &Yielder| {}),
+            stack_size: SIZE,
+            stack: Some(pool.acquire(SIZE).unwrap()),
+            name: None,
+            migrates: false,
+            started_at: Location::caller(),
+        }
+    }
+
     fn task(pool: &StackPool) -> Arc<Task> {
-        let stack = pool.acquire(SIZE).unwrap();
-        Arc::new(Task::new(
-            stack,
-            None,
-            false,
-            Location::caller(),
-            EntryPoint::new(|_: &crate::runtime::task::Yielder| {}),
-        ))
+        Arc::new(Task::new(spawn(pool)))
     }
 
     #[test]
@@ -144,7 +149,7 @@ mod tests {
         let task = task(&stacks);
         let first_id = task.id();
         // SAFETY: this thread holds the only reference, so the run right, and plays worker 0.
-        let Outcome::Finished(stack) = (unsafe { task.resume(0) }) else {
+        let Outcome::Finished(stack) = (unsafe { task.resume(0, || None) }) else {
             panic!("the body returns at once")
         };
         drop(stack);
@@ -154,14 +159,7 @@ mod tests {
         assert_eq!(Arc::as_ptr(&again), address, "the same task comes back");
         let blank = Arc::get_mut(&mut again).expect("no other owner");
         assert!(blank.has_ended() && blank.home().is_none() && !blank.is_registered());
-        let stack = stacks.acquire(SIZE).unwrap();
-        blank.prepare(
-            stack,
-            None,
-            false,
-            Location::caller(),
-            EntryPoint::new(|_: &crate::runtime::task::Yielder| {}),
-        );
+        blank.prepare(spawn(&stacks));
         assert_ne!(again.id(), first_id, "a reused task gets a new id");
     }
 
@@ -170,7 +168,7 @@ mod tests {
         let (stacks, pool, cache) = setup();
         let task = task(&stacks);
         // SAFETY: as above.
-        let _ = unsafe { task.resume(0) };
+        let _ = unsafe { task.resume(0, || None) };
         let other = task.clone();
         cache.recycle(&pool, task);
         assert!(cache.take(&pool).is_none());
@@ -193,7 +191,7 @@ mod tests {
         for _ in 0..2 * CACHE_BATCH + 1 {
             let task = task(&stacks);
             // SAFETY: as above.
-            let _ = unsafe { task.resume(0) };
+            let _ = unsafe { task.resume(0, || None) };
             cache.recycle(&pool, task);
         }
         assert_eq!(cache.tasks.borrow().len(), CACHE_BATCH);

@@ -80,6 +80,7 @@ use super::idle::Wake;
 use super::processor::Processor;
 use super::scheduler::Scheduler;
 use super::stack::{Stack, StackCache};
+use super::stack_memory::StackMemory;
 use super::task::{Outcome, Task};
 use super::task_cache::TaskCache;
 use super::wait;
@@ -271,9 +272,9 @@ impl Worker {
             && !self.has_local_work()
     }
 
-    /// Takes a stack for a coroutine started on this worker.
-    pub(crate) fn acquire_stack(&self, size: usize) -> std::io::Result<Stack> {
-        self.stacks.acquire(&self.sched.stacks, size)
+    /// Counts a coroutine spawned on this worker and promises it a stack (see `stack.rs`).
+    pub(crate) fn promise_stack(&self, size: usize) -> std::io::Result<Option<Stack>> {
+        self.stacks.promise(&self.sched.stacks, size)
     }
 
     /// A blank task for a coroutine spawned on this worker, if a finished one is at hand.
@@ -287,7 +288,7 @@ impl Worker {
         self.tasks.recycle(&self.sched.tasks, task);
     }
 
-    /// Tasks waiting in this worker's run queue.
+    /// Tasks waiting in this worker's run queue (not those pinned to it).
     pub(crate) fn backlog(&self) -> usize {
         self.queue.len()
     }
@@ -430,7 +431,7 @@ impl Worker {
         progress.set_started_at(task.started_at());
         // SAFETY: so this worker holds the task's run right, and this thread is its home or it
         // has none.
-        let outcome = unsafe { task.resume(self.index) };
+        let outcome = unsafe { task.resume(self.index, || self.take_stack()) };
         progress.running.store(0, Ordering::Relaxed);
         context::set_current_task(std::ptr::null());
         // Count the coroutines homed here: one more if it took this worker as its home just
@@ -447,6 +448,24 @@ impl Worker {
             Outcome::Finished(stack) => {
                 self.recycle_task(task);
                 self.stacks.recycle(&self.sched.stacks, stack);
+            }
+            // Not started: it may go anywhere. To the global queue, where it waits its turn
+            // behind other work while the caches give their stacks back.
+            Outcome::NoStack => self.sched.injector.push(task),
+        }
+    }
+
+    /// A stack for a promised coroutine about to start here; `None` (reported once, the first
+    /// time) if none can be had now.
+    fn take_stack(&self) -> Option<StackMemory> {
+        match self.stacks.take(&self.sched.stacks) {
+            Ok(stack) => Some(stack),
+            Err(err) => {
+                static REPORTED: std::sync::Once = std::sync::Once::new();
+                REPORTED.call_once(|| {
+                    eprintln!("{err} (a coroutine waits to start until a stack comes back)")
+                });
+                None
             }
         }
     }
@@ -689,6 +708,7 @@ impl Worker {
 
     fn sleep(&self) {
         self.handed_back.set(false);
+        self.stacks.flush_if_wanted(&self.sched.stacks);
         let was_searching = self.searching.replace(false);
         let sched = self.sched;
         let has_work = || sched.has_stealable_work() || self.has_local_work();
