@@ -10,7 +10,7 @@ use super::spawn::Builder;
 /// coroutine runs next on the caller's processor when called from a coroutine, else on whichever
 /// worker picks it up.
 ///
-/// Called from a coroutine whose worker already has more than a thousand coroutines waiting to
+/// Called from a coroutine whose worker already has more than 8,192 coroutines waiting to
 /// start, `go` yields to them (as [`yield_now`](crate::yield_now) does) before it returns: back
 /// pressure on a loop that spawns faster than its coroutines can run, which would otherwise pile
 /// them up without bound. Go's scheduler gets the same by preempting a goroutine that has run for
