@@ -29,6 +29,13 @@
 //! empty also poll once without blocking, and the monitor asks for a poll if nobody has polled for
 //! a while, so a busy runtime still sees its sockets.
 //!
+//! A worker that wants to wait in the poller but finds it owned sleeps without it, counting on
+//! the owner. An owner that leaves for good (a spare worker retiring, perhaps right after a poll
+//! at a scheduling point) must then hand the duty over: it wakes a sleeping worker if sockets or
+//! timers wait, and a worker going to sleep counts an unowned poller as work (see
+//! `Worker::sleep`). Without that, a coroutine homed on the sleeping worker could wait on its
+//! socket forever: one run in about 260 of the UDP tests on one worker hung so.
+//!
 //! The waiting itself (park until an edge, or `poll(2)` on a plain thread) is `io_wait.rs`'s,
 //! above the scheduler; this file is the part the scheduler owns.
 //!
@@ -63,6 +70,9 @@ pub(crate) struct NetPoller {
     owner: Mutex<Events>,
     /// True while the owner is blocked in `wait` (as opposed to a poll that returns at once).
     blocked: AtomicBool,
+    /// True while someone holds the right to wait ([`PollOwner`]): a worker that wants to poll
+    /// and finds it held sleeps without polling, counting on the owner (see `hand_over`).
+    owned: AtomicBool,
     /// Registrations by key; freed keys are reused.
     sources: Mutex<Slab>,
     /// Coroutines parked on a socket now: no poll is needed while it is zero.
@@ -124,6 +134,7 @@ impl NetPoller {
             poller,
             owner: Mutex::new(Events::with_capacity(capacity)),
             blocked: AtomicBool::new(false),
+            owned: AtomicBool::new(false),
             sources: Mutex::default(),
             waiting: AtomicUsize::new(0),
             poll_due: AtomicBool::new(false),
@@ -169,10 +180,24 @@ impl NetPoller {
 
     /// Takes the right to wait in the poller, if nobody holds it.
     pub(crate) fn try_own(&self) -> Option<PollOwner<'_>> {
-        self.owner.try_lock().map(|events| PollOwner {
+        let events = self.owner.try_lock()?;
+        self.owned.store(true, Ordering::SeqCst);
+        Some(PollOwner {
             poller: self,
             events,
         })
+    }
+
+    /// True if someone holds the right to wait in the poller now. `SeqCst`, for the hand-over
+    /// between an owner that leaves and a worker that goes to sleep (see `Worker::sleep`).
+    pub(crate) fn is_owned(&self) -> bool {
+        self.owned.load(Ordering::SeqCst)
+    }
+
+    /// True if someone must wait in the poller: a coroutine waits on a socket, or a timer is set
+    /// (`next_timer`).
+    pub(crate) fn is_needed(&self, next_timer: Option<Instant>) -> bool {
+        self.has_waiters() || next_timer.is_some()
     }
 
     /// Wakes the owner from a blocking wait (or makes its next wait return at once).
@@ -222,6 +247,14 @@ impl NetPoller {
 pub(crate) struct PollOwner<'a> {
     poller: &'a NetPoller,
     events: MutexGuard<'a, Events>,
+}
+
+impl Drop for PollOwner<'_> {
+    /// Gives the right up. Cleared before the buffer's lock is released, so whoever sees the
+    /// poller unowned can take it.
+    fn drop(&mut self) {
+        self.poller.owned.store(false, Ordering::SeqCst);
+    }
 }
 
 impl PollOwner<'_> {

@@ -317,6 +317,17 @@ impl Scheduler {
         }
     }
 
+    /// Called by a worker thread that leaves for good (a spare retiring), which may have been the
+    /// one waiting in the poller: if someone must poll, wakes a sleeping worker to take over,
+    /// since the others may sleep without polling while the poller is held (see
+    /// `Worker::sleep`). `wake_one`'s fence orders the owner's release of the poller before its
+    /// look at the sleepers.
+    pub(crate) fn hand_over_polling(&self) {
+        if self.poller.is_needed(self.timers.next_deadline()) {
+            self.wake_worker();
+        }
+    }
+
     /// Worker threads running now: the regular ones and the spares.
     pub(crate) fn active_workers(&self) -> usize {
         self.workers + self.spares.running()

@@ -202,6 +202,7 @@ pub(crate) fn run_spare(sched: &'static Scheduler, index: usize, queue: LocalQue
     set_current(&worker);
     worker.work(true);
     worker.stop_searching();
+    sched.hand_over_polling();
     set_current(std::ptr::null());
     let Worker {
         queue,
@@ -717,11 +718,20 @@ impl Worker {
         self.stacks.flush_if_wanted(&self.sched.stacks);
         let was_searching = self.searching.replace(false);
         let sched = self.sched;
-        let has_work = || sched.has_stealable_work() || self.has_local_work();
         // Sleep in the poller only if it has something to wait for (sockets, timers), as Go's
         // `findrunnable` does: waking a worker out of the poller costs an `eventfd` write and
         // several system calls on its side, a parked one a single futex wake.
-        let poll = sched.poller.has_waiters() || sched.timers.next_deadline().is_some();
+        let poll = sched.poller.is_needed(sched.timers.next_deadline());
+        // A worker that wants to poll but finds the poller held sleeps without it, and counts on
+        // the owner to poll. If the owner left meanwhile (a spare retiring, see `run_spare`), no
+        // one would: so, checked after this worker is listed as asleep, an unowned poller is work.
+        // The owner that leaves for good checks the sleepers after giving the poller up; one
+        // of the two sees the other (both `SeqCst`, with the fences in `idle.rs`).
+        let has_work = || {
+            sched.has_stealable_work()
+                || self.has_local_work()
+                || (poll && !sched.poller.is_owned())
+        };
         let wake = match poll.then(|| sched.poller.try_own()).flatten() {
             Some(mut owner) => {
                 // Sleep in the poller until the next timer; come back for what it wakes here.
