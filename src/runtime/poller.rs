@@ -71,7 +71,8 @@ pub(crate) struct NetPoller {
     /// True while the owner is blocked in `wait` (as opposed to a poll that returns at once).
     blocked: AtomicBool,
     /// True while someone holds the right to wait ([`PollOwner`]): a worker that wants to poll
-    /// and finds it held sleeps without polling, counting on the owner (see `hand_over`).
+    /// and finds it held sleeps without polling, counting on the owner (see
+    /// `Scheduler::hand_over_polling`).
     owned: AtomicBool,
     /// Registrations by key; freed keys are reused.
     sources: Mutex<Slab>,
@@ -192,12 +193,6 @@ impl NetPoller {
     /// between an owner that leaves and a worker that goes to sleep (see `Worker::sleep`).
     pub(crate) fn is_owned(&self) -> bool {
         self.owned.load(Ordering::SeqCst)
-    }
-
-    /// True if someone must wait in the poller: a coroutine waits on a socket, or a timer is set
-    /// (`next_timer`).
-    pub(crate) fn is_needed(&self, next_timer: Option<Instant>) -> bool {
-        self.has_waiters() || next_timer.is_some()
     }
 
     /// Wakes the owner from a blocking wait (or makes its next wait return at once).

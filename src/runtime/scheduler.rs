@@ -323,9 +323,14 @@ impl Scheduler {
     /// `Worker::sleep`). `wake_one`'s fence orders the owner's release of the poller before its
     /// look at the sleepers.
     pub(crate) fn hand_over_polling(&self) {
-        if self.poller.is_needed(self.timers.next_deadline()) {
+        if self.poller_needed() {
             self.wake_worker();
         }
+    }
+
+    /// True if someone must wait in the poller: a coroutine waits on a socket, or a timer is set.
+    pub(crate) fn poller_needed(&self) -> bool {
+        self.poller.has_waiters() || self.timers.next_deadline().is_some()
     }
 
     /// Worker threads running now: the regular ones and the spares.

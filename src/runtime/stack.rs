@@ -432,10 +432,7 @@ impl StackCache {
 
     /// Gives every stack and promise of this cache back to the pool (a spare worker retiring).
     pub(crate) fn flush(&self, pool: &StackPool) {
-        let stacks = self.stacks.take();
-        if !stacks.is_empty() {
-            pool.put_idle(stacks);
-        }
+        self.give_stacks_back(pool);
         pool.return_promises(self.credit.replace(0));
     }
 
@@ -443,7 +440,14 @@ impl StackCache {
     /// [`take`](Self::take)). A load of a flag nobody writes otherwise.
     pub(crate) fn flush_if_wanted(&self, pool: &StackPool) {
         if pool.flush_wanted.load(Ordering::Relaxed) {
-            let stacks = self.stacks.take();
+            self.give_stacks_back(pool);
+        }
+    }
+
+    /// Moves this cache's idle stacks to the pool.
+    fn give_stacks_back(&self, pool: &StackPool) {
+        let stacks = self.stacks.take();
+        if !stacks.is_empty() {
             pool.put_idle(stacks);
         }
     }

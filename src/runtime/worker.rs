@@ -721,7 +721,7 @@ impl Worker {
         // Sleep in the poller only if it has something to wait for (sockets, timers), as Go's
         // `findrunnable` does: waking a worker out of the poller costs an `eventfd` write and
         // several system calls on its side, a parked one a single futex wake.
-        let poll = sched.poller.is_needed(sched.timers.next_deadline());
+        let poll = sched.poller_needed();
         // A worker that wants to poll but finds the poller held sleeps without it, and counts on
         // the owner to poll. If the owner left meanwhile (a spare retiring, see `run_spare`), no
         // one would: so, checked after this worker is listed as asleep, an unowned poller is work.
