@@ -89,6 +89,8 @@ mod stall_report;
 #[cfg(not(loom))]
 pub(crate) mod start;
 #[cfg(not(loom))]
+mod steal_patience;
+#[cfg(not(loom))]
 pub(crate) mod task;
 #[cfg(not(loom))]
 mod task_cache;

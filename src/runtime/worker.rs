@@ -31,8 +31,11 @@
 //! 5. Due timers, and sockets that became ready (a poll that does not wait), whose coroutines
 //!    land on their home workers (Go's `findrunnable` polls the same way).
 //! 6. Stealing: up to [`SEARCH_ROUNDS`] passes over the other processors in a random order,
-//!    taking half of a victim's queue. A victim's `runnext` is taken only in the last pass and
-//!    only if the victim picked no task since the first pass: it is probably about to run it.
+//!    taking half of a victim's queue, if the victim is not seen to keep up with it: the queue
+//!    is long, or the victim picked no task for a while (`steal_patience.rs`: a stolen
+//!    coroutine never comes back, so a thief waits until it is needed). A victim's `runnext` is
+//!    taken only in the last pass and only if the victim picked no task since the first pass: it
+//!    is probably about to run it.
 //! 7. Linger: keep looking, with backoff, for [`LINGER`] more (Go's spinning M), since new work
 //!    often comes within microseconds and a searching worker takes it without a wake-up.
 //! 8. Sleep (see `idle.rs`): in the net poller, until the next timer, if coroutines wait on
@@ -81,6 +84,7 @@ use super::processor::Processor;
 use super::scheduler::Scheduler;
 use super::stack::{Stack, StackCache};
 use super::stack_memory::StackMemory;
+use super::steal_patience::Patience;
 use super::task::{Outcome, Task};
 use super::task_cache::TaskCache;
 use super::wait;
@@ -143,6 +147,8 @@ pub(crate) struct Worker {
     rng: Cell<u64>,
     /// Victims' ticks at the first search pass, to tell a stuck victim.
     seen_ticks: Box<[Cell<u64>]>,
+    /// How the other workers keep up with their run queues: when this one may steal.
+    patience: Patience,
     /// Stacks for coroutines started on this worker, and from those that end here.
     pub(crate) stacks: StackCache,
     /// Finished tasks for this worker's next spawns (see `task_cache.rs`).
@@ -239,6 +245,7 @@ impl Worker {
                 0x9E37_79B9_7F4A_7C15 ^ (index as u64 + 1).wrapping_mul(0xD1B5_4A32_D192_ED03),
             ),
             seen_ticks: (0..sched.processors.len()).map(|_| Cell::new(0)).collect(),
+            patience: Patience::new(sched.processors.len()),
             stacks: StackCache::new(index),
             tasks: TaskCache::default(),
         }
@@ -688,8 +695,23 @@ impl Worker {
         None
     }
 
-    /// Takes half of `victim`'s run queue (at most [`STEAL_MAX`]), if it has any.
+    /// Takes half of `victim`'s run queue (at most [`STEAL_MAX`]), if it has any and is not
+    /// seen to keep up with it (see `steal_patience.rs`).
     fn steal_queue(&self, victim: usize) -> Option<Arc<Task>> {
+        let processor = &self.sched.processors[victim];
+        let queued = processor.stealer.len();
+        if queued == 0 {
+            return None;
+        }
+        // The monitor's stuck mark settles it at once: a spare worker, started for a stuck one,
+        // must not retire before its patience runs out.
+        if !processor.is_stuck()
+            && !self
+                .patience
+                .needs_help(victim, queued, processor.ticks(), Instant::now())
+        {
+            return None;
+        }
         loop {
             match self.sched.processors[victim]
                 .stealer
@@ -754,6 +776,7 @@ impl Worker {
         // Parks from here on are dated from now, not from when this worker fell asleep.
         wait::refresh_coarse_clock();
         if wake == Wake::Woken {
+            self.patience.restart();
             self.searching.set(true);
         } else {
             self.sched.monitor.worker_woke();
