@@ -368,6 +368,11 @@ impl Scheduler {
         timer
     }
 
+    /// True if the global queue holds a task.
+    pub(crate) fn has_global_work(&self) -> bool {
+        !self.injector.is_empty()
+    }
+
     /// True if a sleeping worker could find something to run: the global queue or any
     /// processor's run queue holds a task. (`runnext` slots are left to the monitor: a thief
     /// takes them only from a stuck processor.)

@@ -17,6 +17,14 @@
 //! per task its owner picks) at its present value, and starts afresh when the thief wakes from
 //! sleep: what it saw before says nothing about whether the victim keeps up now.
 //!
+//! A thief that leaves queues to owners that keep up would otherwise search for as long as they
+//! hold anything, a core spinning beside a worker that needs no help. So once it has watched for
+//! [`WATCH_LIMIT`] without taking anything, it may sleep although those queues are not empty
+//! (`Worker::sleep`). If an owner then stops keeping up, the monitor's stall watch marks it stuck
+//! and wakes a worker for its queue within one or two of its intervals (10 ms each), as it does
+//! for a task left in `runnext`; and every push to a run queue wakes a sleeper anyway, if nobody
+//! searches.
+//!
 //! Measured with two workers: a consumer that spawns four producers, each filling a channel of
 //! 100 and blocking (the `select100` benchmark), lost three of them to the other worker in about
 //! one run in three when thieves stole at once, and ran 2 to 5 times slower than with all on its
@@ -35,12 +43,16 @@ use std::time::{Duration, Instant};
 pub(crate) const PATIENCE: Duration = Duration::from_micros(50);
 /// A run queue this long is shared at once.
 pub(crate) const AT_ONCE: usize = 32;
+/// How long a thief watches queues it leaves to their owners before it may sleep.
+pub(crate) const WATCH_LIMIT: Duration = Duration::from_micros(200);
 
 /// One thief's view of how the other workers keep up with their queues.
 pub(crate) struct Patience {
     /// For each victim: its ticks when this thief last saw them change, and when that was.
     /// `u64::MAX` (no worker picks that many tasks) means "not seen since the last restart".
     seen: Box<[Cell<(u64, Instant)>]>,
+    /// Since when this thief has left some queue to its owner without taking any task since.
+    watching_since: Cell<Option<Instant>>,
 }
 
 impl Patience {
@@ -48,6 +60,7 @@ impl Patience {
         let now = Instant::now();
         Patience {
             seen: (0..workers).map(|_| Cell::new((u64::MAX, now))).collect(),
+            watching_since: Cell::new(None),
         }
     }
 
@@ -68,18 +81,38 @@ impl Patience {
         }
         let seen = &self.seen[victim];
         let (seen_ticks, since) = seen.get();
-        if seen_ticks != ticks {
+        let help = if seen_ticks != ticks {
             seen.set((ticks, now));
-            return false;
+            false
+        } else {
+            now.saturating_duration_since(since) >= PATIENCE
+        };
+        if !help && self.watching_since.get().is_none() {
+            self.watching_since.set(Some(now));
         }
-        now.saturating_duration_since(since) >= PATIENCE
+        help
     }
 
-    /// Forgets what was seen: every victim gets the whole patience again.
+    /// True if this thief has left queues to their owners for [`WATCH_LIMIT`] or more, at `now`,
+    /// and may sleep although they are not empty.
+    pub(crate) fn watched_enough(&self, now: Instant) -> bool {
+        self.watching_since
+            .get()
+            .is_some_and(|since| now.saturating_duration_since(since) >= WATCH_LIMIT)
+    }
+
+    /// The thief found a task: its watch is over.
+    pub(crate) fn found_work(&self) {
+        self.watching_since.set(None);
+    }
+
+    /// Forgets what was seen: every victim gets the whole patience again, and the watch starts
+    /// over.
     pub(crate) fn restart(&self) {
         for seen in self.seen.iter() {
             seen.set((u64::MAX, seen.get().1));
         }
+        self.watching_since.set(None);
     }
 }
 
@@ -129,6 +162,31 @@ mod tests {
         assert!(patience.needs_help(1, 3, 7, t0 + PATIENCE));
         // Another victim has its own clock.
         assert!(!patience.needs_help(0, 3, 7, t0 + PATIENCE));
+    }
+
+    #[test]
+    fn a_thief_may_sleep_after_watching_for_the_limit_until_it_finds_work() {
+        let patience = Patience::new(2);
+        let t0 = Instant::now();
+        assert!(
+            !patience.watched_enough(t0 + WATCH_LIMIT),
+            "nothing left to an owner yet"
+        );
+        // The owner keeps picking: the thief leaves its queue to it, and watches.
+        for k in 0..10u32 {
+            assert!(!patience.needs_help(1, 3, u64::from(k), t0 + PATIENCE / 2 * k));
+        }
+        assert!(!patience.watched_enough(t0 + WATCH_LIMIT / 2));
+        assert!(patience.watched_enough(t0 + WATCH_LIMIT));
+        patience.found_work();
+        assert!(!patience.watched_enough(t0 + WATCH_LIMIT * 2));
+        assert!(!patience.needs_help(1, 3, 100, t0 + WATCH_LIMIT * 2));
+        assert!(patience.watched_enough(t0 + WATCH_LIMIT * 3));
+        patience.restart();
+        assert!(
+            !patience.watched_enough(t0 + WATCH_LIMIT * 4),
+            "a restart ends the watch"
+        );
     }
 
     #[test]

@@ -727,6 +727,7 @@ impl Worker {
     /// Step 3 of the idle protocol: a searching worker that found a task stops searching, and the
     /// last searcher wakes another if more work is visible.
     fn found_work(&self) {
+        self.patience.found_work();
         if self.searching.replace(false)
             && self.sched.idle.stop_searching()
             && (!self.queue.is_empty() || !self.sched.injector.is_empty())
@@ -749,9 +750,15 @@ impl Worker {
         // one would: so, checked after this worker is listed as asleep, an unowned poller is work.
         // The owner that leaves for good checks the sleepers after giving the poller up; one
         // of the two sees the other (both `SeqCst`, with the fences in `idle.rs`).
+        // Queues this worker has left to owners that keep up for long enough do not keep it
+        // awake (see `steal_patience.rs`); the global queue always does.
+        let leave_queues = self.patience.watched_enough(Instant::now());
         let has_work = || {
-            sched.has_stealable_work()
-                || self.has_local_work()
+            (if leave_queues {
+                sched.has_global_work()
+            } else {
+                sched.has_stealable_work()
+            }) || self.has_local_work()
                 || (poll && !sched.poller.is_owned())
         };
         let wake = match poll.then(|| sched.poller.try_own()).flatten() {
