@@ -15,8 +15,10 @@
 //! - the `inbox`, where other threads hand back this worker's own started coroutines when they
 //!   wake them (see `inbox.rs`);
 //! - `progress`: a count of tasks the worker has picked, which the monitor and thieves read to
-//!   tell a processor that makes progress from one that is stuck, and the coroutine it runs now
-//!   (its id and where it was started), for the stall report and the dump;
+//!   tell a processor that makes progress from one that is stuck, a count of the yields of its
+//!   coroutines, which thieves read to tell one whose coroutines compute (`steal_patience.rs`),
+//!   and the coroutine it runs now (its id and where it was started), for the stall report and
+//!   the dump;
 //! - `run_outs` and `saturated`: the worker counts the times it runs out of tasks, and the
 //!   monitor marks it saturated if the count did not move over a whole interval. A coroutine
 //!   spawned on a saturated worker starts on one that is not (`Scheduler::hand_over`): where a
@@ -44,6 +46,8 @@ use crate::loom::sync::Arc;
 pub(crate) struct Progress {
     /// Tasks picked so far.
     pub(crate) ticks: AtomicU64,
+    /// Yields of its coroutines so far (`yield_now`, and `go` past its backlog).
+    pub(crate) yields: AtomicU64,
     /// The id of the coroutine running now, 0 if none.
     pub(crate) running: AtomicU64,
     /// Where the running coroutine was started: a `&'static Location` (so any value read is
@@ -122,6 +126,19 @@ impl Processor {
     /// The tick count, as a progress hint.
     pub(crate) fn ticks(&self) -> u64 {
         self.progress.ticks.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn yields(&self) -> u64 {
+        self.progress.yields.load(Ordering::Relaxed)
+    }
+
+    /// Counts a yield of one of this processor's coroutines. Called by its worker only.
+    pub(crate) fn count_yield(&self) {
+        let yields = &self.progress.yields;
+        yields.store(
+            yields.load(Ordering::Relaxed).wrapping_add(1),
+            Ordering::Relaxed,
+        );
     }
 
     /// The id of the coroutine the worker runs now (0 between coroutines). A hint.

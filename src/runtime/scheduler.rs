@@ -58,6 +58,7 @@ use super::processor::Processor;
 use super::registry::Registry;
 use super::spares::Spares;
 use super::stack::StackPool;
+use super::steal_patience;
 use super::task::Task;
 use super::task_cache::TaskPool;
 use super::timer::{Action, TimerHandle, Timers};
@@ -368,9 +369,16 @@ impl Scheduler {
         timer
     }
 
-    /// True if the global queue holds a task.
-    pub(crate) fn has_global_work(&self) -> bool {
+    /// True if a thief that leaves short queues to their owners should stay awake: the global
+    /// queue holds a task, or a run queue is long enough to share at once, or belongs to a
+    /// processor the monitor marked stuck (see `steal_patience.rs`).
+    pub(crate) fn has_urgent_work(&self) -> bool {
+        let searched = &self.processors[..self.searched()];
         !self.injector.is_empty()
+            || searched.iter().any(|p| {
+                let queued = p.stealer.len();
+                queued >= steal_patience::AT_ONCE || (queued > 0 && p.is_stuck())
+            })
     }
 
     /// True if a sleeping worker could find something to run: the global queue or any

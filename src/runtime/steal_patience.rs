@@ -10,20 +10,28 @@
 //!   whether or not its owner keeps picking; or
 //! - its owner has picked no task for [`PATIENCE`]: the coroutine it runs computes, or blocked
 //!   its thread, and the queue would wait behind it; or
-//! - the monitor marked it stuck (the same, seen over 10 ms; `Worker::steal_queue` checks this
-//!   before asking here): a spare worker started for a stuck one takes its queue at once.
+//! - one of its coroutines yielded while the thief watched: they compute in slices (as the
+//!   stall report tells long computations to), so the owner keeps picking, but only to share
+//!   one core between them; or
+//! - the monitor marked it stuck (no pick over 10 ms; `Worker::steal_queue` checks this before
+//!   asking here): a spare worker started for a stuck one takes its queue at once.
+//!
+//! Its `runnext` is taken (by the last search pass) only if it is stuck or stalled so too.
 //!
 //! The patience is counted from when the thief first saw the victim's tick count (`ticks`, one
-//! per task its owner picks) at its present value, and starts afresh when the thief wakes from
-//! sleep: what it saw before says nothing about whether the victim keeps up now.
+//! per task its owner picks) at its present value, and the yields from their count at that first
+//! sight. Both start afresh when another thread wakes the thief from sleep: what it saw before
+//! says nothing about whether the victim keeps up now.
 //!
 //! A thief that leaves queues to owners that keep up would otherwise search for as long as they
 //! hold anything, a core spinning beside a worker that needs no help. So once it has watched for
-//! [`WATCH_LIMIT`] without taking anything, it may sleep although those queues are not empty
-//! (`Worker::sleep`). If an owner then stops keeping up, the monitor's stall watch marks it stuck
-//! and wakes a worker for its queue within one or two of its intervals (10 ms each), as it does
-//! for a task left in `runnext`; and every push to a run queue wakes a sleeper anyway, if nobody
-//! searches.
+//! [`WATCH_LIMIT`] without taking anything, it may sleep although those queues are not empty, as
+//! long as none is long or stuck (`Worker::sleep`, `Scheduler::has_urgent_work`). If an owner
+//! then stops keeping up, the monitor's stall watch, at each of its looks (every 10 ms), marks it
+//! stuck and wakes a sleeping worker for its queue unless one is searching, which will see the
+//! mark; and a push of a new coroutine to a run queue wakes a sleeper if nobody searches. A
+//! thief woken so starts its watch afresh, so under a steady trickle of spawns it spins up to
+//! [`WATCH_LIMIT`] after each wake-up.
 //!
 //! Measured with two workers: a consumer that spawns four producers, each filling a channel of
 //! 100 and blocking (the `select100` benchmark), lost three of them to the other worker in about
@@ -31,10 +39,14 @@
 //! worker (the consumer, which never parks while data flows, then woke each blocked producer
 //! across cores, one wake per message). With 10 µs of patience a stall of the victim's core on
 //! this shared machine still gave the thief one or two producers in about four runs in ten;
-//! with 50 µs, in about one in six, and then only one. The cost: a coroutine queued behind one
-//! that computes starts on another core 50 µs later than it could, and one queued behind
-//! coroutines that keep talking among themselves on a busy worker waits its turn there
-//! (the queue's turn comes at least every [`RUNNEXT_STREAK`](super::worker) picks).
+//! with 50 µs, in about one in six, and then only one.
+//!
+//! The cost: a coroutine queued behind one that computes starts on another core 50 µs later
+//! than it could, and coroutines queued behind ones that keep talking among themselves on a busy
+//! worker (picks at least every 50 µs, no yields) wait their turn there instead of starting
+//! elsewhere. The run queue gets a pick at least once in about 62 (`runnext` and the woken may
+//! win 61 in a row, then the queue and the yielded take turns), so the task at position k waits
+//! about k such rounds; after that it is homed where its spawner is.
 
 use std::cell::Cell;
 use std::time::{Duration, Instant};
@@ -46,51 +58,92 @@ pub(crate) const AT_ONCE: usize = 32;
 /// How long a thief watches queues it leaves to their owners before it may sleep.
 pub(crate) const WATCH_LIMIT: Duration = Duration::from_micros(200);
 
+/// What a thief sees of a victim when it considers its run queue.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Seen {
+    /// Tasks in its run queue.
+    pub(crate) queued: usize,
+    /// Tasks its owner has picked so far.
+    pub(crate) ticks: u64,
+    /// Yields of its coroutines so far.
+    pub(crate) yields: u64,
+}
+
+/// What a thief remembers of one victim.
+#[derive(Clone, Copy)]
+struct Record {
+    /// Its ticks when last seen to change, and when that was. `u64::MAX` (no worker picks that
+    /// many tasks) means "not seen since the last restart".
+    ticks: u64,
+    since: Instant,
+    /// Its yields when first seen since the last restart.
+    yields: u64,
+}
+
 /// One thief's view of how the other workers keep up with their queues.
 pub(crate) struct Patience {
-    /// For each victim: its ticks when this thief last saw them change, and when that was.
-    /// `u64::MAX` (no worker picks that many tasks) means "not seen since the last restart".
-    seen: Box<[Cell<(u64, Instant)>]>,
+    victims: Box<[Cell<Record>]>,
     /// Since when this thief has left some queue to its owner without taking any task since.
     watching_since: Cell<Option<Instant>>,
 }
 
 impl Patience {
     pub(crate) fn new(workers: usize) -> Patience {
-        let now = Instant::now();
+        let unseen = Record {
+            ticks: u64::MAX,
+            since: Instant::now(),
+            yields: 0,
+        };
         Patience {
-            seen: (0..workers).map(|_| Cell::new((u64::MAX, now))).collect(),
+            victims: (0..workers).map(|_| Cell::new(unseen)).collect(),
             watching_since: Cell::new(None),
         }
     }
 
-    /// True if a thief should take from `victim`, which has `queued` tasks in its run queue and
-    /// has picked `ticks` tasks so far, at `now`.
-    pub(crate) fn needs_help(
-        &self,
-        victim: usize,
-        queued: usize,
-        ticks: u64,
-        now: Instant,
-    ) -> bool {
-        if queued == 0 {
+    /// True if a thief should take from `victim`'s run queue, seen as `seen` at `now`: it is
+    /// long, or its owner picked no task for [`PATIENCE`], or one of its coroutines yielded
+    /// while this thief watched (they compute: the queue would wait behind them).
+    pub(crate) fn needs_help(&self, victim: usize, seen: Seen, now: Instant) -> bool {
+        if seen.queued == 0 {
             return false;
         }
-        if queued >= AT_ONCE {
+        if seen.queued >= AT_ONCE {
             return true;
         }
-        let seen = &self.seen[victim];
-        let (seen_ticks, since) = seen.get();
-        let help = if seen_ticks != ticks {
-            seen.set((ticks, now));
-            false
-        } else {
-            now.saturating_duration_since(since) >= PATIENCE
-        };
+        let help = self.stalled(victim, seen.ticks, now) || self.yielded(victim, seen.yields);
         if !help && self.watching_since.get().is_none() {
             self.watching_since.set(Some(now));
         }
         help
+    }
+
+    /// True if `victim`'s ticks have stayed at `ticks` for [`PATIENCE`] or more, as this thief
+    /// saw them, at `now`. A change, or a first sight since the last restart, starts the clock.
+    pub(crate) fn stalled(&self, victim: usize, ticks: u64, now: Instant) -> bool {
+        let cell = &self.victims[victim];
+        let mut record = cell.get();
+        if record.ticks != ticks {
+            if record.ticks == u64::MAX {
+                record.yields = u64::MAX; // the yields, too, are seen for the first time
+            }
+            record.ticks = ticks;
+            record.since = now;
+            cell.set(record);
+            return false;
+        }
+        now.saturating_duration_since(record.since) >= PATIENCE
+    }
+
+    /// True if `victim`'s yields moved from what this thief first saw since its last restart.
+    fn yielded(&self, victim: usize, yields: u64) -> bool {
+        let cell = &self.victims[victim];
+        let mut record = cell.get();
+        if record.yields == u64::MAX {
+            record.yields = yields;
+            cell.set(record);
+            return false;
+        }
+        record.yields != yields
     }
 
     /// True if this thief has left queues to their owners for [`WATCH_LIMIT`] or more, at `now`,
@@ -109,8 +162,10 @@ impl Patience {
     /// Forgets what was seen: every victim gets the whole patience again, and the watch starts
     /// over.
     pub(crate) fn restart(&self) {
-        for seen in self.seen.iter() {
-            seen.set((u64::MAX, seen.get().1));
+        for cell in self.victims.iter() {
+            let mut record = cell.get();
+            record.ticks = u64::MAX;
+            cell.set(record);
         }
         self.watching_since.set(None);
     }
@@ -120,21 +175,30 @@ impl Patience {
 mod tests {
     use super::*;
 
+    /// A victim with `queued` tasks that picked `ticks` and never yielded.
+    fn seen(queued: usize, ticks: u64) -> Seen {
+        Seen {
+            queued,
+            ticks,
+            yields: 0,
+        }
+    }
+
     #[test]
     fn an_empty_queue_never_needs_help() {
         let patience = Patience::new(2);
         let t0 = Instant::now();
-        assert!(!patience.needs_help(1, 0, 7, t0));
-        assert!(!patience.needs_help(1, 0, 7, t0 + PATIENCE * 100));
+        assert!(!patience.needs_help(1, seen(0, 7), t0));
+        assert!(!patience.needs_help(1, seen(0, 7), t0 + PATIENCE * 100));
     }
 
     #[test]
     fn a_long_queue_is_shared_at_once() {
         let patience = Patience::new(2);
         let t0 = Instant::now();
-        assert!(patience.needs_help(1, AT_ONCE, 7, t0));
+        assert!(patience.needs_help(1, seen(AT_ONCE, 7), t0));
         assert!(
-            !patience.needs_help(1, AT_ONCE - 1, 7, t0),
+            !patience.needs_help(1, seen(AT_ONCE - 1, 7), t0),
             "first sight starts the clock"
         );
     }
@@ -147,7 +211,7 @@ mod tests {
         // The owner picks a task every half patience: never stolen from, however long.
         for k in 0..20u32 {
             assert!(
-                !patience.needs_help(1, 3, u64::from(k), t0 + step * k),
+                !patience.needs_help(1, seen(3, u64::from(k)), t0 + step * k),
                 "tick {k}"
             );
         }
@@ -157,11 +221,43 @@ mod tests {
     fn a_short_queue_is_shared_once_its_owner_stops_picking() {
         let patience = Patience::new(2);
         let t0 = Instant::now();
-        assert!(!patience.needs_help(1, 3, 7, t0));
-        assert!(!patience.needs_help(1, 3, 7, t0 + PATIENCE / 2));
-        assert!(patience.needs_help(1, 3, 7, t0 + PATIENCE));
+        assert!(!patience.needs_help(1, seen(3, 7), t0));
+        assert!(!patience.needs_help(1, seen(3, 7), t0 + PATIENCE / 2));
+        assert!(patience.needs_help(1, seen(3, 7), t0 + PATIENCE));
         // Another victim has its own clock.
-        assert!(!patience.needs_help(0, 3, 7, t0 + PATIENCE));
+        assert!(!patience.needs_help(0, seen(3, 7), t0 + PATIENCE));
+    }
+
+    #[test]
+    fn a_short_queue_is_shared_once_a_coroutine_before_it_yields() {
+        let patience = Patience::new(2);
+        let t0 = Instant::now();
+        let yielded = |ticks: u64, yields: u64| Seen {
+            queued: 3,
+            ticks,
+            yields,
+        };
+        assert!(!patience.needs_help(1, yielded(7, 40), t0));
+        // The owner keeps picking, but what it picks yields: coroutines that compute.
+        assert!(patience.needs_help(1, yielded(8, 41), t0 + PATIENCE / 10));
+        // After a restart the yields seen so far count as seen.
+        patience.restart();
+        assert!(!patience.needs_help(1, yielded(9, 41), t0 + PATIENCE));
+        assert!(!patience.needs_help(1, yielded(10, 41), t0 + PATIENCE * 2));
+        assert!(patience.needs_help(1, yielded(11, 42), t0 + PATIENCE * 3));
+    }
+
+    #[test]
+    fn stalled_counts_from_the_first_sight_of_the_ticks() {
+        let patience = Patience::new(2);
+        let t0 = Instant::now();
+        assert!(!patience.stalled(0, 5, t0));
+        assert!(!patience.stalled(0, 5, t0 + PATIENCE / 2));
+        assert!(patience.stalled(0, 5, t0 + PATIENCE));
+        assert!(
+            !patience.stalled(0, 6, t0 + PATIENCE * 2),
+            "a pick restarts the clock"
+        );
     }
 
     #[test]
@@ -174,13 +270,13 @@ mod tests {
         );
         // The owner keeps picking: the thief leaves its queue to it, and watches.
         for k in 0..10u32 {
-            assert!(!patience.needs_help(1, 3, u64::from(k), t0 + PATIENCE / 2 * k));
+            assert!(!patience.needs_help(1, seen(3, u64::from(k)), t0 + PATIENCE / 2 * k));
         }
         assert!(!patience.watched_enough(t0 + WATCH_LIMIT / 2));
         assert!(patience.watched_enough(t0 + WATCH_LIMIT));
         patience.found_work();
         assert!(!patience.watched_enough(t0 + WATCH_LIMIT * 2));
-        assert!(!patience.needs_help(1, 3, 100, t0 + WATCH_LIMIT * 2));
+        assert!(!patience.needs_help(1, seen(3, 100), t0 + WATCH_LIMIT * 2));
         assert!(patience.watched_enough(t0 + WATCH_LIMIT * 3));
         patience.restart();
         assert!(
@@ -193,13 +289,13 @@ mod tests {
     fn a_restart_gives_every_victim_the_whole_patience_again() {
         let patience = Patience::new(2);
         let t0 = Instant::now();
-        assert!(!patience.needs_help(1, 3, 7, t0));
+        assert!(!patience.needs_help(1, seen(3, 7), t0));
         patience.restart();
         let later = t0 + PATIENCE * 10;
         assert!(
-            !patience.needs_help(1, 3, 7, later),
+            !patience.needs_help(1, seen(3, 7), later),
             "restarted: the clock starts now"
         );
-        assert!(patience.needs_help(1, 3, 7, later + PATIENCE));
+        assert!(patience.needs_help(1, seen(3, 7), later + PATIENCE));
     }
 }

@@ -40,7 +40,9 @@
 //!    often comes within microseconds and a searching worker takes it without a wake-up.
 //! 8. Sleep (see `idle.rs`): in the net poller, until the next timer, if coroutines wait on
 //!    sockets or timers are set and no other worker is there already (Go's blocking `netpoll`);
-//!    otherwise parked. A push to the inbox wakes the worker (`Idle::wake_worker`).
+//!    otherwise parked. A push to the inbox wakes the worker (`Idle::wake_worker`). Short run
+//!    queues of other workers that keep up with them do not keep it awake once it has watched
+//!    them long enough (`steal_patience.rs`).
 //!
 //! # Running a task
 //!
@@ -84,7 +86,7 @@ use super::processor::Processor;
 use super::scheduler::Scheduler;
 use super::stack::{Stack, StackCache};
 use super::stack_memory::StackMemory;
-use super::steal_patience::Patience;
+use super::steal_patience::{Patience, Seen};
 use super::task::{Outcome, Task};
 use super::task_cache::TaskCache;
 use super::wait;
@@ -456,7 +458,10 @@ impl Worker {
             self.processor().add_population(started_here);
         }
         match outcome {
-            Outcome::Yielded => self.requeue(task),
+            Outcome::Yielded => {
+                self.processor().count_yield();
+                self.requeue(task);
+            }
             Outcome::Parked => drop(task),
             Outcome::Woken => self.push_runnext(task),
             Outcome::Finished(stack) => {
@@ -674,7 +679,8 @@ impl Worker {
     }
 
     /// Takes half of `victim`'s run queue, or, in the last search round, its `runnext` if it
-    /// has picked no task since the first round (it is stuck).
+    /// has picked no task since the first round and is stuck or stalled (see
+    /// `steal_patience.rs`: a producer just spawned there is most often about to run).
     fn steal_from(&self, victim: usize, round: usize) -> Option<Arc<Task>> {
         if let Some(task) = self.steal_queue(victim) {
             return Some(task);
@@ -683,7 +689,13 @@ impl Worker {
         let seen = &self.seen_ticks[victim];
         if round == 0 {
             seen.set(processor.ticks());
-        } else if round == SEARCH_ROUNDS - 1 && seen.get() == processor.ticks() {
+        } else if round == SEARCH_ROUNDS - 1
+            && seen.get() == processor.ticks()
+            && (processor.is_stuck()
+                || self
+                    .patience
+                    .stalled(victim, processor.ticks(), Instant::now()))
+        {
             let task = processor.runnext.take()?;
             if task.home().is_none() {
                 return Some(task);
@@ -705,12 +717,15 @@ impl Worker {
         }
         // The monitor's stuck mark settles it at once: a spare worker, started for a stuck one,
         // must not retire before its patience runs out.
-        if !processor.is_stuck()
-            && !self
-                .patience
-                .needs_help(victim, queued, processor.ticks(), Instant::now())
-        {
-            return None;
+        if !processor.is_stuck() {
+            let seen = Seen {
+                queued,
+                ticks: processor.ticks(),
+                yields: processor.yields(),
+            };
+            if !self.patience.needs_help(victim, seen, Instant::now()) {
+                return None;
+            }
         }
         loop {
             match self.sched.processors[victim]
@@ -755,7 +770,7 @@ impl Worker {
         let leave_queues = self.patience.watched_enough(Instant::now());
         let has_work = || {
             (if leave_queues {
-                sched.has_global_work()
+                sched.has_urgent_work()
             } else {
                 sched.has_stealable_work()
             }) || self.has_local_work()
