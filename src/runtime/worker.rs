@@ -86,7 +86,7 @@ use super::processor::Processor;
 use super::scheduler::Scheduler;
 use super::stack::{Stack, StackCache};
 use super::stack_memory::StackMemory;
-use super::steal_patience::{Patience, Seen};
+use super::steal_patience::{Patience, Seen, AT_ONCE};
 use super::task::{Outcome, Task};
 use super::task_cache::TaskCache;
 use super::wait;
@@ -715,9 +715,11 @@ impl Worker {
         if queued == 0 {
             return None;
         }
-        // The monitor's stuck mark settles it at once: a spare worker, started for a stuck one,
-        // must not retire before its patience runs out.
-        if !processor.is_stuck() {
+        // A long queue, or the monitor's stuck mark, settles it at once (a spare worker, started
+        // for a stuck one, must not retire before its patience runs out), without reading the
+        // victim's progress: its owner writes that line at every pick, and a thief that polls
+        // it pulls it away from its owner.
+        if queued < AT_ONCE && !processor.is_stuck() {
             let seen = Seen {
                 queued,
                 ticks: processor.ticks(),
