@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{is_child, run_ignored_in_child, spin_for, wait_until};
+use common::{is_child, printed, run_ignored_in_child, spin_for, wait_until};
 
 /// How long the spinner holds the only worker.
 const SPIN: Duration = Duration::from_millis(1500);
@@ -58,14 +58,7 @@ fn a_spare_serves_new_coroutines_behind_a_spinner() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    let value = |key: &str| -> u128 {
-        // libtest may print the test's name on the same line first.
-        let rest = stdout
-            .lines()
-            .find_map(|l| l.split(key).nth(1))
-            .unwrap_or_else(|| panic!("no {key} in {stdout}"));
-        rest.trim().parse().unwrap()
-    };
+    let value = |key: &str| -> u128 { printed(&stdout, key).parse().unwrap() };
     // Without a spare both would wait for the whole spin (1,500 ms); a spare starts within a
     // monitor interval or two (10 ms each). Half the spin leaves room for a loaded machine.
     let half = SPIN.as_millis() / 2;

@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{is_child, run_ignored_in_child};
+use common::{is_child, printed, run_ignored_in_child};
 
 /// How many coroutines wait behind the spinner: fewer than a queue shared at once.
 const QUEUED: usize = 3;
@@ -60,17 +60,11 @@ fn coroutines_queued_behind_a_spinner_run_on_the_other_worker() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    let value = |key: &str| -> String {
-        stdout
-            .lines()
-            .find_map(|l| l.split(key).nth(1))
-            .unwrap_or_else(|| panic!("no {key} in {stdout}"))
-            .trim()
-            .to_string()
-    };
-    let spinner = value("SPINNER ");
-    let ran = value("RAN ");
-    let ran: Vec<&str> = ran.split(',').filter(|s| !s.is_empty()).collect();
+    let spinner = printed(&stdout, "SPINNER ");
+    let ran: Vec<&str> = printed(&stdout, "RAN ")
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .collect();
     assert_eq!(
         ran.len(),
         QUEUED,

@@ -133,6 +133,16 @@ pub fn run_ignored_in_child(test: &str, env: &[(&str, &str)]) -> std::process::O
         .expect("cannot start the child")
 }
 
+/// The text a child printed after `key` on the first line that holds it (libtest may print the
+/// test's name on the same line first), trimmed. Panics, showing `stdout`, if none holds it.
+pub fn printed<'a>(stdout: &'a str, key: &str) -> &'a str {
+    stdout
+        .lines()
+        .find_map(|line| line.split(key).nth(1))
+        .unwrap_or_else(|| panic!("no {key} in {stdout}"))
+        .trim()
+}
+
 /// What `child`, started with its stderr piped, has written there: all of it once the child has
 /// ended, or what is readable now if it was killed.
 pub fn take_stderr(child: &mut std::process::Child) -> String {
