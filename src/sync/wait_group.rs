@@ -5,14 +5,21 @@
 //! a lock, and the invariant that makes this safe is: a waiter checks the count and queues under
 //! the lock, and whoever brings the count to zero takes the queue under the same lock, after the
 //! count is zero. So a waiter either sees zero, or is queued before the queue is taken.
+//!
+//! A waiter queues its `Unparker` (a counted reference, no allocation) and notes the round it
+//! queued in; each release ends a round, under the lock, and publishes the number of rounds
+//! ended. The waiter parks until that number passes its round: a spurious or stale wake-up
+//! (which `park` allows) finds it not passed and parks again, and a wake-up that comes after
+//! the waiter has returned leaves a token that the next park of that coroutine absorbs, as any
+//! park must allow. (It used to queue an `Arc<Signal>`, an allocation per waiter: 48 bytes of
+//! each of 100,000 coroutines parked on one group in the `parked` benchmark.)
 
 use std::fmt;
 
-use crate::loom::sync::atomic::{AtomicUsize, Ordering};
+use crate::loom::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use crate::loom::sync::{Arc, Mutex};
 use crate::runtime::join::JoinHandle;
-use crate::runtime::park::WaitReason;
-use crate::runtime::signal::Signal;
+use crate::runtime::park::{current, park, Unparker, WaitReason};
 
 /// Waits for a number of tasks to finish, as Go's `sync.WaitGroup`.
 ///
@@ -39,8 +46,17 @@ pub struct WaitGroup {
 struct Inner {
     /// Tasks not yet done.
     count: AtomicUsize,
+    /// Rounds of waiters released so far (see the module docs). Written under `waiters`' lock.
+    released: AtomicU64,
     /// Parked in `wait`, released when `count` reaches zero.
-    waiters: Mutex<Vec<Arc<Signal>>>,
+    waiters: Mutex<Waiters>,
+}
+
+#[derive(Default)]
+struct Waiters {
+    /// The round now queuing: the number of releases so far.
+    round: u64,
+    queued: Vec<Unparker>,
 }
 
 impl WaitGroup {
@@ -128,31 +144,35 @@ impl WaitGroup {
         if self.inner.count.load(Ordering::Acquire) == 0 {
             return;
         }
-        let signal = {
+        let round = {
             let mut waiters = self.inner.waiters.lock();
             if self.inner.count.load(Ordering::Acquire) == 0 {
                 return;
             }
-            let signal = Signal::for_current();
-            waiters.push(signal.clone());
-            signal
+            waiters.queued.push(current());
+            waiters.round
         };
-        signal.wait(WaitReason::WaitGroup);
+        // Acquire: pairs with the release's store, which follows the last `done`.
+        while self.inner.released.load(Ordering::Acquire) <= round {
+            park(WaitReason::WaitGroup);
+        }
     }
 
     /// Releases the waiters, if the count is still zero under the lock. If a new round's `add`
     /// got in first (Go calls that misuse: "WaitGroup is reused before previous Wait has
     /// returned"), they stay queued for the next zero rather than return while the count is not.
     fn release_waiters(&self) {
-        let waiters = {
-            let mut queue = self.inner.waiters.lock();
+        let queued = {
+            let mut waiters = self.inner.waiters.lock();
             if self.inner.count.load(Ordering::Acquire) != 0 {
                 return;
             }
-            std::mem::take(&mut *queue)
+            waiters.round += 1;
+            self.inner.released.store(waiters.round, Ordering::Release);
+            std::mem::take(&mut waiters.queued)
         };
-        for waiter in waiters {
-            waiter.notify();
+        for waiter in queued {
+            waiter.unpark_owned();
         }
     }
 }
