@@ -193,10 +193,16 @@ pub(crate) fn current_index() -> Option<usize> {
     unsafe { worker.as_ref() }.map(Worker::index)
 }
 
-/// Body of worker thread `index`. Never returns.
-pub(crate) fn run(sched: &'static Scheduler, index: usize, queue: LocalQueue<Arc<Task>>) -> ! {
+/// Body of worker thread `index`: calls `ready` once it can run and steal tasks. Never returns.
+pub(crate) fn run(
+    sched: &'static Scheduler,
+    index: usize,
+    queue: LocalQueue<Arc<Task>>,
+    ready: &dyn Fn(),
+) -> ! {
     let worker = Worker::start(sched, index, queue);
     set_current(&worker);
+    ready();
     worker.work(false);
     unreachable!("a regular worker never retires")
 }
