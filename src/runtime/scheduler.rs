@@ -375,10 +375,9 @@ impl Scheduler {
     pub(crate) fn has_urgent_work(&self) -> bool {
         let searched = &self.processors[..self.searched()];
         !self.injector.is_empty()
-            || searched.iter().any(|p| {
-                let queued = p.stealer.len();
-                queued >= steal_patience::AT_ONCE || (queued > 0 && p.is_stuck())
-            })
+            || searched
+                .iter()
+                .any(|p| steal_patience::share_at_once(p.stealer.len(), p.is_stuck()))
     }
 
     /// True if a sleeping worker could find something to run: the global queue or any

@@ -58,6 +58,12 @@ pub(crate) const AT_ONCE: usize = 32;
 /// How long a thief watches queues it leaves to their owners before it may sleep.
 pub(crate) const WATCH_LIMIT: Duration = Duration::from_micros(200);
 
+/// True if a run queue of `queued` tasks is to be shared at once, without asking a thief's
+/// patience: it is [`AT_ONCE`] long, or its processor is marked `stuck` by the monitor.
+pub(crate) fn share_at_once(queued: usize, stuck: bool) -> bool {
+    queued >= AT_ONCE || (queued > 0 && stuck)
+}
+
 /// What a thief sees of a victim when it considers its run queue.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Seen {
@@ -107,7 +113,7 @@ impl Patience {
         if seen.queued == 0 {
             return false;
         }
-        if seen.queued >= AT_ONCE {
+        if share_at_once(seen.queued, false) {
             return true;
         }
         let help = self.stalled(victim, seen.ticks, now) || self.yielded(victim, seen.yields);

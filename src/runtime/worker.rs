@@ -86,7 +86,7 @@ use super::processor::Processor;
 use super::scheduler::Scheduler;
 use super::stack::{Stack, StackCache};
 use super::stack_memory::StackMemory;
-use super::steal_patience::{Patience, Seen, AT_ONCE};
+use super::steal_patience::{share_at_once, Patience, Seen};
 use super::task::{Outcome, Task};
 use super::task_cache::TaskCache;
 use super::wait;
@@ -725,7 +725,7 @@ impl Worker {
         // for a stuck one, must not retire before its patience runs out), without reading the
         // victim's progress: its owner writes that line at every pick, and a thief that polls
         // it pulls it away from its owner.
-        if queued < AT_ONCE && !processor.is_stuck() {
+        if !share_at_once(queued, processor.is_stuck()) {
             let seen = Seen {
                 queued,
                 ticks: processor.ticks(),
@@ -736,7 +736,7 @@ impl Worker {
             }
         }
         loop {
-            match self.sched.processors[victim]
+            match processor
                 .stealer
                 .steal_batch_with_limit_and_pop(&self.queue, STEAL_MAX)
             {
